@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
-from mentions.queue.product import product_clean
+from mentions.narrowing import product_clean
 from mentions.search.text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 

@@ -12,8 +12,8 @@ from api.params import ViewListParams
 from api.views import WORK, ApiView, rows_schema
 from mentions import selectors
 from mentions.forecast.reads import forecasts_attach
+from mentions.narrowing import product_narrowing
 from mentions.products import desk_products
-from mentions.queue.product import product_narrowing
 
 # The day's forecast per view (mentions/forecast/day.py says how it estimates): waiting tickets plus those expected at
 # the recent arrival rate until coverage ends, less the first replies the team gives meanwhile at its recent rate, and

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Intent, Judgement, Macro, Sentiment, Ticket
-from mentions.queue.product import product_clean, product_narrowing
+from mentions.narrowing import product_clean, product_narrowing
 from mentions.search.text import JUDGEMENT_MORE
 from mentions.search.tickets import TicketQuery
 
@@ -303,7 +303,7 @@ class TicketFilterForm(forms.Form):
         choices=[("", "Best match / newest"), ("newest", "Newest first"), ("time_left", "Time left to first reply")],
         required=False,
     )
-    product = forms.CharField(required=False, max_length=50)  # a slug or an id (issue 71; mentions.queue.product)
+    product = forms.CharField(required=False, max_length=50)  # a slug or an id (issue 71; mentions.narrowing)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)
     mine = forms.CharField(required=False)  # the old "Mine" box: assignee=me
 

@@ -27,8 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from mentions.models import Message, Ticket
+from mentions.narrowing import product_sql
 from mentions.products import desk_products
-from mentions.queue.product import product_sql
 from mentions.search.stem import fallback_snippet, word_stem
 from mentions.search.text import (
     SENTINELS,

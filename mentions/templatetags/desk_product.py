@@ -1,4 +1,4 @@
-"""The product mark of a ticket's row (issue 71): nothing with one product (mentions.queue.product)."""
+"""The product mark of a ticket's row (issue 71): nothing with one product (mentions.narrowing)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from mentions.queue import product
+from mentions import narrowing
 
 register = template.Library()
 
 
 @register.simple_tag
 def product_label(ticket: Any) -> SafeString | str:
-    return product.product_label(ticket.product_id)
+    return narrowing.product_label(ticket.product_id)

@@ -31,9 +31,9 @@ from mentions.forms import (
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
 from mentions.models import Intent, Judgement, Sentiment, Ticket, View
+from mentions.narrowing import PARAM, product_asked, product_param, product_switch
 from mentions.products import desk_products
 from mentions.queue.blocks import queue_blocks
-from mentions.queue.product import PARAM, product_asked, product_param, product_switch
 from mentions.queue.row_marks import row_marks_attach
 from mentions.search import tickets as search
 from mentions.search.blocks import search_blocks

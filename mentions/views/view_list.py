@@ -16,7 +16,7 @@ from mentions.forms import BulkForm
 from mentions.live import fragment_cached, live
 from mentions.models import Ticket, View
 from mentions.models.play_order import NOISE_HELD_AT
-from mentions.queue.product import PARAM, product_asked, product_param
+from mentions.narrowing import PARAM, product_asked, product_param
 from mentions.queue.row_marks import row_marks_attach
 from mentions.search.tickets import MAX_PAGE, page_of
 from mentions.services.bulk import Action

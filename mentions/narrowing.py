@@ -1,5 +1,6 @@
-"""The queue narrowed to one product (issue 71, docs/products.md): which product a page's `?product=` asks for, the
-switch the queue offers, and the query string its links keep.
+"""The queue and the lists narrowed to one product (issue 71, docs/products.md): which product a page's `?product=`
+asks for, the switch the queue offers, the query string its links keep, the condition the ranked search adds and a
+row's product mark. Outside mentions' page features (search, queue), which may not import each other: both read it.
 
 Only a desk with more than one product narrows: with one, `?product=` is ignored and nothing new is shown (the one
 product holds every ticket anyway). A product the desk does not have is ignored on the pages (they show every
