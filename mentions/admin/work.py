@@ -1,6 +1,5 @@
 """Admin: macros, views and tags."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -74,7 +73,7 @@ class ViewAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["channels", "tags"]
 
-    def get_fields(self, request: HttpRequest, obj: View | None = None) -> Sequence[Any]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # With one product nothing new is asked (issue 71): the product choice shows from the second product on.
         fields = list(super().get_fields(request, obj))
         return fields if desk_products().many else [f for f in fields if f != "product"]
