@@ -8,8 +8,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.errors import refusals
 from api.params import ViewListParams
-from api.views import WORK, ApiView, rows_schema
+from api.views import WORK, ApiView
 from mentions import selectors
 from mentions.forecast.reads import forecasts_attach
 from mentions.narrowing import product_narrowing
@@ -76,8 +77,11 @@ VIEW_SUMMARY: dict[str, serializers.Field] = {
 class ViewList(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
-    @extend_schema(parameters=[ViewListParams])
-    @rows_schema("The queue's views with their waiting tickets", "ViewSummary", VIEW_SUMMARY)
+    @extend_schema(
+        summary="The queue's views with their waiting tickets",
+        parameters=[ViewListParams],
+        responses={200: inline_serializer("ViewSummary", dict(VIEW_SUMMARY), many=True), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
         params = ViewListParams(data=request.query_params)
         params.is_valid(raise_exception=True)

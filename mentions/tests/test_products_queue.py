@@ -237,3 +237,26 @@ def _row_ids(html: str) -> list[str]:
     import re
 
     return re.findall(r'<tr data-ticket="(\d+)"', html)
+
+
+def test_the_view_admin_asks_for_a_product_only_with_two_and_saves_it(client, db):
+    from django.contrib.auth.models import Permission
+
+    from mentions.models import View
+    from mentions.tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_view", "change_view"]))
+    client.force_login(user)
+    view = ViewFactory()
+    url = reverse("admin:mentions_view_change", args=[view.pk])
+    ProductProfile.objects.create(name="Kiln")
+    assert 'name="product"' not in client.get(url).content.decode()
+    cloud = ProductProfile.objects.create(name="Kiln Cloud")
+    page = client.get(url).content.decode()
+    assert 'name="product"' in page and f'<option value="{cloud.pk}">Kiln Cloud</option>' in page
+    answer = client.post(
+        url, {"name": view.name, "slug": view.slug, "position": 0, "order": "oldest", "product": cloud.pk}
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert View.objects.get(pk=view.pk).product == cloud
