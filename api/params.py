@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
+from mentions.narrowing import product_clean
 from mentions.search.text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 
@@ -66,7 +68,15 @@ class TicketListParams(serializers.Serializer):
     order = serializers.ChoiceField(
         choices=["newest", "time_left"], required=False, help_text="Best match (a search) or newest when left out."
     )
+    product = QueryText(
+        required=False,
+        help_text="Only this product's tickets (issue 71): its slug or its id (the `product` of each ticket); the "
+        "desk's first product holds the tickets without a product too. A product the desk does not have is a 400.",
+    )
     page = QueryInt(min_value=1, max_value=1000, required=False)
+
+    def validate_product(self, value: str) -> str:
+        return product_checked(value)
 
     def get_fields(self) -> dict:
         return {**super().get_fields(), **_dates("Requested on or after this day.", "Requested on or before this day.")}
@@ -75,6 +85,25 @@ class TicketListParams(serializers.Serializer):
         if data.get("from") and data.get("to") and data["from"] > data["to"]:
             raise serializers.ValidationError({"to": ["The end date is before the start date."]})
         return data
+
+
+def product_checked(value: str) -> str:
+    """A `?product=` the desk has (its slug, or "" for none asked); the desk's products named when it has not."""
+    try:
+        return product_clean(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
+class ViewListParams(serializers.Serializer):
+    product = QueryText(
+        required=False,
+        help_text="Each view narrowed to this product (its slug or its id): its waiting tickets, figures and "
+        "forecast; another product's views are left out. A product the desk does not have is a 400.",
+    )
+
+    def validate_product(self, value: str) -> str:
+        return product_checked(value)
 
 
 class KpiParams(serializers.Serializer):

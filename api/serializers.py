@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from api.fields import HAS_TEXT_PATTERN, Link, OffsetDateTime, StrictInput, Text, has_text
 from mentions.models import Intent, IssueLink, Judgement, Message, Ticket, TicketEvent
+from mentions.products import desk_products
 from mentions.services.community import community_answer_shown
 from mentions.services.snooze import snooze_until_problem
 from people.audience import ticket_weight
@@ -32,6 +33,10 @@ class TicketSerializer(serializers.ModelSerializer):
     )
     tags = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    product = serializers.SerializerMethodField(
+        help_text="The product it is about (issue 71): its slug, the desk's first product's for a ticket without one; "
+        "null only on a desk with no product yet. ?product= on the ticket list takes the same."
+    )
     person = serializers.SerializerMethodField(
         help_text="The person who opened it (/api/people/{id}/); null if unknown."
     )
@@ -54,6 +59,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "status",
             "priority",
             "channel",
+            "product",
             "assignee",
             "requester_handle",
             "requester_name",
@@ -76,6 +82,12 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_tags(self, ticket: Ticket) -> list[str]:
         return sorted(tag.name for tag in ticket.tags.all())
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_product(self, ticket: Ticket) -> str | None:
+        # From memory (mentions.products): a page of 50 tickets costs no query for it.
+        product = desk_products().get(ticket.product_id)
+        return product.slug if product is not None else None
 
     def get_url(self, ticket: Ticket) -> str:
         return f"{settings.DESK_BASE_URL}{ticket.get_absolute_url()}"

@@ -98,7 +98,7 @@ class TicketList(ApiView):
         },
     )
     def get(self, request: Request) -> Response:
-        TicketListParams(data=request.query_params).is_valid(raise_exception=True)
+        TicketListParams(data=request.query_params).is_valid(raise_exception=True)  # an unknown product: a 400
         form = TicketFilterForm(request.query_params)
         query = form.ticket_query(user=request.user)
         if form.errors:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.views import WORK, ApiView, rows_schema
+from api.errors import refusals
+from api.params import ViewListParams
+from api.views import WORK, ApiView
 from mentions import selectors
 from mentions.forecast.reads import forecasts_attach
+from mentions.narrowing import product_narrowing
+from mentions.products import desk_products
 
 # The day's forecast per view (mentions/forecast/day.py says how it estimates): waiting tickets plus those expected at
 # the recent arrival rate until coverage ends, less the first replies the team gives meanwhile at its recent rate, and
@@ -59,6 +63,10 @@ FORECAST_SCHEMA = inline_serializer(
 VIEW_SUMMARY: dict[str, serializers.Field] = {
     "slug": serializers.CharField(),
     "name": serializers.CharField(),
+    "product": serializers.CharField(
+        allow_null=True,
+        help_text="The product the view is narrowed to (its slug; ?product= narrows every view); null: every product.",
+    ),
     "waiting": serializers.IntegerField(),
     "oldest_requested_at": serializers.DateTimeField(allow_null=True),
     "next_due_at": serializers.DateTimeField(allow_null=True),
@@ -69,14 +77,23 @@ VIEW_SUMMARY: dict[str, serializers.Field] = {
 class ViewList(ApiView):
     permission_classes = [*ApiView.permission_classes, WORK]
 
-    @rows_schema("The queue's views with their waiting tickets", "ViewSummary", VIEW_SUMMARY)
+    @extend_schema(
+        summary="The queue's views with their waiting tickets",
+        parameters=[ViewListParams],
+        responses={200: inline_serializer("ViewSummary", dict(VIEW_SUMMARY), many=True), **refusals(400)},
+    )
     def get(self, request: Request) -> Response:
-        summaries = forecasts_attach(selectors.queue_summary(), now=timezone.now())
+        params = ViewListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        products = desk_products()
+        product_id = product_narrowing(params.validated_data.get("product"))
+        summaries = forecasts_attach(selectors.queue_summary(product_id=product_id), now=timezone.now())
         return Response(
             [
                 {
                     "slug": v.view.slug,
                     "name": v.view.name,
+                    "product": p.slug if v.view.product_id and (p := products.get(v.view.product_id)) else None,
                     "waiting": v.waiting,
                     "oldest_requested_at": v.oldest_requested_at,
                     "next_due_at": v.next_due_at,

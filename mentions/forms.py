@@ -10,6 +10,7 @@ from django.http import QueryDict
 from channels import clean
 from mentions.date_range import DATE_RANGE_ERROR, date_in_range
 from mentions.models import Intent, Judgement, Macro, Sentiment, Ticket
+from mentions.narrowing import product_clean, product_narrowing
 from mentions.search.text import JUDGEMENT_MORE
 from mentions.search.tickets import TicketQuery
 
@@ -284,7 +285,7 @@ class TicketFilterForm(forms.Form):
 
     PARAMS = (
         *("q", "status", "channel", "assignee", "tag", "priority"),
-        *("judgement", "intent", "sentiment", "from", "to", "order"),
+        *("judgement", "intent", "sentiment", "from", "to", "order", "product"),
     )
     ASSIGNEE_ME = "me"
 
@@ -302,6 +303,7 @@ class TicketFilterForm(forms.Form):
         choices=[("", "Best match / newest"), ("newest", "Newest first"), ("time_left", "Time left to first reply")],
         required=False,
     )
+    product = forms.CharField(required=False, max_length=50)  # a slug or an id (issue 71; mentions.narrowing)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)
     mine = forms.CharField(required=False)  # the old "Mine" box: assignee=me
 
@@ -316,6 +318,9 @@ class TicketFilterForm(forms.Form):
         # "from" is a Python keyword, so these two are added by name.
         self.fields["from"] = forms.DateField(required=False, label="From", input_formats=["%Y-%m-%d"])
         self.fields["to"] = forms.DateField(required=False, label="To", input_formats=["%Y-%m-%d"])
+
+    def clean_product(self) -> str:
+        return product_clean(self.cleaned_data["product"])
 
     def clean_assignee(self) -> str:
         value = self.cleaned_data["assignee"].strip().lower()
@@ -357,6 +362,7 @@ class TicketFilterForm(forms.Form):
             date_from=self._value("from"),
             date_to=self._value("to") if "to" not in self.errors else None,
             order=self._value("order") or "",
+            product_id=product_narrowing(self._value("product")),
             page=self._value("page") or 1,
         )
 

@@ -29,6 +29,7 @@ from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST
 from mentions.permissions.private_messages import PRIVATE_KINDS, conversation_shown
+from mentions.products import desk_products
 from mentions.ticket_page.panels import panels_present
 
 
@@ -65,7 +66,27 @@ def view_filters(view: View) -> Q:
         condition &= Q(high_priority=True)
     if view.judgements:
         condition &= Q(judgement__in=view.judgements)
+    if view.product_id is not None:
+        # From memory (no query); the desk's first product holds the tickets without a product too.
+        condition &= desk_products().tickets_q(view.product_id)
     return condition
+
+
+def view_narrowed(view: View, product_id: int | None) -> View | None:
+    """`view` narrowed to a product (the queue's ?product=, issue 71): the view itself when `product_id` is None or
+    its own product; an unsaved copy with that product when the view is about every product, so everything that
+    reads the view's filters (Play's claim, the counts, the forecast, its list) reads the narrowing; None when the
+    view is another product's, where nothing of that product can wait. A copy, not the row changed: the row is shared
+    by every request, and Play's compiled claim (mentions.services.play_sql) is keyed by the view's settings, the
+    product among them."""
+    if product_id is None or view.product_id == product_id:
+        return view
+    if view.product_id is not None:
+        return None
+    narrowed = View(**{f.attname: getattr(view, f.attname) for f in View._meta.concrete_fields})
+    narrowed._state.adding = False
+    narrowed.product_id = product_id
+    return narrowed
 
 
 def view_order(view: View) -> list[Any]:
@@ -102,11 +123,17 @@ CHANNEL_STATE_FIELDS = tuple(
 CLOCK_RUNNING = Q(status__in=Ticket.WAITING_STATUSES, first_reply_at__isnull=True)
 
 
-def queue_summary() -> list[ViewSummary]:
+def queue_summary(*, product_id: int | None = None) -> list[ViewSummary]:
     """Each active view with its unassigned waiting count, oldest wait and the nearest
     first-reply due time, all views in one query: one pass over the unassigned waiting tickets
-    (ticket_waiting_idx), each view's figures an aggregate with the view's condition as FILTER."""
-    views = list(View.objects.filter(is_active=True))
+    (ticket_waiting_idx), each view's figures an aggregate with the view's condition as FILTER. Narrowed to a
+    product (`product_id`, view_narrowed): each view counts that product's tickets, another product's views are left
+    out."""
+    views = [
+        narrowed
+        for view in View.objects.filter(is_active=True)
+        if (narrowed := view_narrowed(view, product_id)) is not None
+    ]
     if not views:
         return []
     statuses = sorted({status for view in views for status in view.waiting_statuses})

@@ -1,7 +1,10 @@
 """Admin: macros, views and tags."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from mentions.models import (
     Judgement,
@@ -11,6 +14,7 @@ from mentions.models import (
     Ticket,
     View,
 )
+from mentions.products import desk_products
 
 
 class MacroActionInline(admin.TabularInline):
@@ -48,7 +52,7 @@ class ViewAdminForm(forms.ModelForm):
         model = View
         fields = [
             *("name", "slug", "position", "is_active", "channels", "statuses", "tags", "high_priority_only"),
-            "judgements",
+            *("judgements", "product"),
             *("order", "allow_skip", "serve_stories_together", "solve_on_expert_reply"),
         ]
 
@@ -68,6 +72,11 @@ class ViewAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["channels", "tags"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # With one product nothing new is asked (issue 71): the product choice shows from the second product on.
+        fields = list(super().get_fields(request, obj))
+        return fields if desk_products().many else [f for f in fields if f != "product"]
 
 
 @admin.register(Tag)

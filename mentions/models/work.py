@@ -31,6 +31,17 @@ class View(Stamped):
         help_text='The desk\'s judgements it serves, e.g. ["needs_response", ""] ("" = not judged yet, so nothing '
         "waits hidden until the worker judges it); none means any.",
     )
+    # Narrowed to one product (issue 71, docs/products.md): a filter like its channels, so Play's claim, the queue's
+    # counts and the forecast read it through view_filters. Empty: every product. The desk's first product holds the
+    # tickets without a product too (mentions.products.DeskProducts.tickets_q).
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Only this product's tickets (shown when the desk has more than one product). Empty: every product.",
+    )
     order = models.CharField(max_length=16, choices=Order.choices, default=Order.OLDEST)
     allow_skip = models.BooleanField(
         default=False, help_text="Let advocates skip a served ticket, with a reason that is recorded."

@@ -57,6 +57,7 @@ class TicketQuery:
     date_from: date | None = None
     date_to: date | None = None
     order: str = ""
+    product_id: int | None = None  # narrowed to a product (issue 71): its tickets, the first's with none too
     page: int = 1
 
     def columns(self) -> dict[str, str]:

@@ -27,6 +27,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from mentions.models import Message, Ticket
+from mentions.narrowing import product_sql
+from mentions.products import desk_products
 from mentions.search.stem import fallback_snippet, word_stem
 from mentions.search.text import (
     SENTINELS,
@@ -77,6 +79,8 @@ def ticket_filter(query: TicketQuery, *, tag_id: int | None = None) -> QuerySet[
         qs = qs.filter(assignee__isnull=True)
     elif query.assignee_id:
         qs = qs.filter(assignee_id=query.assignee_id)
+    if query.product_id:
+        qs = qs.filter(desk_products().tickets_q(query.product_id))
     qs = qs.filter(query.columns_q())  # priority and the judgement
     start, end = _range(query)
     if start:
@@ -232,6 +236,7 @@ def _filters_sql(query: TicketQuery, tag_filter_id: int | None, params: dict[str
     elif query.assignee_id:
         sql.append("t.assignee_id = %(assignee_id)s")
         params["assignee_id"] = query.assignee_id
+    sql += product_sql(query.product_id, params)  # the first product holds the tickets without one too
     sql += query.columns_sql(params)  # priority and the judgement
     start, end = _range(query)
     if start:

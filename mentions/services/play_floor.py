@@ -38,12 +38,15 @@ from typing import Any
 from django.core.cache import cache
 
 from mentions.models import View
+from mentions.products import desk_products
 
 FLOOR_SECONDS = 5.0
 
 
-def _key(view_id: int) -> str:
-    return f"play:floor:{view_id}"
+def _key(view_id: int, product_id: int | None) -> str:
+    # Per product too: a view narrowed to a product (the queue's ?product=, mentions.selectors.view_narrowed) serves
+    # other tickets than the whole view, and its floor would skip the older tickets of the other products.
+    return f"play:floor:{view_id}:{product_id or ''}"
 
 
 def floor_get(view: View) -> tuple[datetime, float, bool] | None:
@@ -51,7 +54,7 @@ def floor_get(view: View) -> tuple[datetime, float, bool] | None:
     last read the whole order, and whether that ticket was held back as sure noise; None: read the whole order."""
     if view.order != View.Order.OLDEST:
         return None
-    stored: Any = cache.get(_key(view.pk))
+    stored: Any = cache.get(_key(view.pk, view.product_id))
     if not stored or len(stored) != 3 or time.time() - stored[1] > FLOOR_SECONDS:
         return None  # a floor stored before it said whether it was held back: read the whole order once
     return stored[0], stored[1], stored[2]
@@ -64,15 +67,15 @@ def floor_set(view: View, requested_at: datetime, *, held: bool, since: float | 
     if view.order != View.Order.OLDEST:
         return
     stored = (requested_at, time.time() if since is None else since, held)
-    cache.set(_key(view.pk), stored, timeout=int(FLOOR_SECONDS) + 1)
+    cache.set(_key(view.pk, view.product_id), stored, timeout=int(FLOOR_SECONDS) + 1)
 
 
 def floor_forget(view_id: int) -> None:
-    """A ticket went back to the view's queue: the next claim reads the whole order."""
-    cache.delete(_key(view_id))
+    """A ticket went back to the view's queue: the next claim reads the whole order, narrowed to a product or not."""
+    cache.delete_many([_key(view_id, None), *(_key(view_id, p.pk) for p in desk_products().products)])
 
 
 def floor_peek(view: View) -> datetime | None:
     """The stored floor whatever its age (bench/claim_latency.py EXPLAINs the claim from it after a run)."""
-    stored: Any = cache.get(_key(view.pk))
+    stored: Any = cache.get(_key(view.pk, view.product_id))
     return stored[0] if stored else None

@@ -31,6 +31,8 @@ from mentions.forms import (
 )
 from mentions.live import CSRF_SLOT, fragment_cached, live, stamped
 from mentions.models import Intent, Judgement, Sentiment, Ticket, View
+from mentions.narrowing import PARAM, product_asked, product_param, product_switch
+from mentions.products import desk_products
 from mentions.queue.blocks import queue_blocks
 from mentions.queue.row_marks import row_marks_attach
 from mentions.search import tickets as search
@@ -40,6 +42,9 @@ from mentions.services.approvals import approvals_waiting
 from mentions.services.play import ticket_served
 from mentions.views.access import work_queue
 
+# The product Play was last pressed for (issue 71), in the session: the tickets it serves after each submit stay
+# that product's; "" for every product.
+PLAY_PRODUCT_KEY = "play_product"
 APPROVALS_LISTED = 20  # the queue's line of replies waiting for approval names at most these, oldest first
 
 
@@ -51,6 +56,10 @@ def queue(request: HtmxRequest) -> HttpResponse:
     order = _order(request)
     now = timezone.now()
     user = request.user
+    # Narrowed to a product (issue 71): the views' counts, forecast and Play; My tickets stay whole (they are yours
+    # to finish whatever the product) with each row's product marked.
+    product = product_asked(request.GET.get(PARAM))
+    narrowing = product_param(product)
     context = {
         # Both tables are rendered once per change stamp and minute (mentions/live.py): the views'
         # figures for everyone, My tickets for each user; the 50 rows of relative times and
@@ -58,12 +67,15 @@ def queue(request: HtmxRequest) -> HttpResponse:
         "views_table": fragment_cached(
             request,
             name="queue-views",
-            vary="",
+            vary=narrowing,
             csrf=True,
             render=lambda: render_to_string(
                 "mentions/_queue_views.html",
                 {
-                    "summaries": forecasts_attach(selectors.queue_summary(), now=now),
+                    "summaries": forecasts_attach(
+                        selectors.queue_summary(product_id=product.pk if product else None), now=now
+                    ),
+                    "product_param": narrowing,
                     "snoozed": selectors.snoozed_count(),
                     # Replies waiting for an advocate's approval, each a link to its ticket (one query).
                     "approvals": approvals_waiting(limit=APPROVALS_LISTED),
@@ -94,6 +106,7 @@ def queue(request: HtmxRequest) -> HttpResponse:
         # the minute, as the live refresh, which answers 304 until the stamp or the minute moves, shows it.
         "queue_blocks": fragment_cached(request, name="queue-blocks", vary="", render=lambda: "".join(queue_blocks())),
         "order": order,
+        "product_param": narrowing,
     }
     if request.htmx:
         return render(request, "mentions/_queue_live.html", context)
@@ -107,6 +120,7 @@ def queue(request: HtmxRequest) -> HttpResponse:
             "stalled_channels": channels_stalled(now=now),
             "can_configure_channels": user.is_staff and user.has_perm("channels.change_channel"),
             "saved_searches": services.saved_searches_of(user=request.user),
+            "product_switch": product_switch(request.GET, product),
         },
     )
 
@@ -174,6 +188,7 @@ def ticket_index(request: HtmxRequest) -> HttpResponse:
                 "judgements": [*Judgement.choices, *JUDGEMENT_MORE],
                 "intents": Intent.choices,
                 "sentiments": Sentiment.choices,
+                "products": desk_products(),  # its choice shown from the second product on (issue 71)
                 "channels": Channel.objects.only("id", "name"),
                 "assignees": services.queue_workers().order_by("username").only("id", "username"),
             },
@@ -230,14 +245,24 @@ def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @work_queue
 def play(request: HttpRequest, slug: str) -> HttpResponse:
     view = get_object_or_404(View, slug=slug, is_active=True)
+    # Pressed on the queue narrowed to a product: that product's tickets only (the form's action keeps ?product=).
+    # Kept in the session so the tickets Play serves next, after each submit, stay that product's.
+    product = product_asked(request.GET.get(PARAM))
+    if request.session.get(PLAY_PRODUCT_KEY, "") != (product.slug if product else ""):
+        request.session[PLAY_PRODUCT_KEY] = product.slug if product else ""
     return serve_next(request, view)
 
 
 def serve_next(request: HttpRequest, view: View) -> HttpResponse:
-    ticket = services.ticket_claim_next(view=view, user=request.user)
+    """The next ticket of `view` for the user, narrowed to the product Play was last pressed for."""
+    product = product_asked(request.session.get(PLAY_PRODUCT_KEY))
+    narrowed = selectors.view_narrowed(view, product.pk if product else None)
+    ticket = services.ticket_claim_next(view=narrowed, user=request.user) if narrowed is not None else None
     if ticket is None:
-        messages.info(request, f"Nothing is waiting in “{view.name}”.")
-        return redirect("mentions:queue")
+        where = f"“{view.name}”" + (f" for {product.name}" if product else "")
+        messages.info(request, f"Nothing is waiting in {where}.")
+        back = reverse("mentions:queue")
+        return redirect(f"{back}?{product_param(product)}" if product else back)
     if ticket.served_view_id not in (None, view.pk):
         # Play serves the ticket you hold until it is submitted, whichever view you press: say so.
         held_from = (
