@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from api.errors import refusals
 from api.params import KpiParams, _one_of
 from api.views import DASHBOARDS, ApiView
+from metrics.product_scope import product_narrowed
 from metrics.rollups import rollups_read
 from metrics.share_of_voice import PERIODS, share_of_voice
 
@@ -59,6 +60,8 @@ class ShareOfVoice(ApiView):
         params = ShareOfVoiceParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        with rollups_read():  # ours are the Community page's day counts: its rollup refreshed once, then read
+        # Ours are the Community page's day counts (its rollup refreshed once, then read), the product's when narrowed;
+        # the competitors' are the desk's (competitors are not per product yet, docs/products.md).
+        with rollups_read(), product_narrowed(v.get("product")):
             rows = share_of_voice(start=v["from"], end=v["to"], by=v.get("by") or "week")
         return Response({"rows": [row.as_json() for row in rows]})

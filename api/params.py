@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
+from mentions.products import desk_products
 from mentions.search.text import JUDGEMENT_NONE, JUDGEMENT_UNSURE
 from metrics.forms import DEFAULT_DAYS, EARLIEST_DATE, LATEST_DATE, MAX_DAYS, kpi_range
 
@@ -82,6 +83,19 @@ class KpiParams(serializers.Serializer):
     in as the page fills it; given both, `from` not after `to` and at most MAX_DAYS days."""
 
     channel = QueryInt(min_value=1, max_value=BIGINT, required=False, help_text="One channel's figures (its id).")
+    product = QueryText(
+        required=False,
+        help_text="One product's figures (its slug, or its id): its tickets, and for the desk's first product those "
+        "without one too (docs/products.md). Left out: the whole desk's.",
+    )
+
+    def validate_product(self, value: str) -> int | None:
+        if not value:
+            return None
+        product = desk_products().by_slug(value)
+        if product is None:
+            raise serializers.ValidationError(f"No product {value[:40]!r}.")
+        return product.pk
 
     def get_fields(self) -> dict:
         return {

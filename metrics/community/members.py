@@ -35,6 +35,7 @@ from metrics.community.newcomer_rollup import ALL_CHANNELS, WINDOWS, newcomer_ta
 from metrics.community.volume import period_of
 from metrics.models import CommunityMember, CommunityNewcomerDay
 from metrics.periods import HOUR, day_bounds
+from metrics.product_scope import narrowed_product, rollup_narrowed
 from metrics.rollups import REFRESH_LOCK, rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERSON = "requester__identity__person_id"
@@ -69,7 +70,9 @@ def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = No
     index. Back within N days: the member's next counted mention is at most N days after the first (the next one in
     order is the earliest other, so any other within N days means this one is)."""
     since, until = day_bounds(start, end)
-    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
+    qs = rollup_narrowed(
+        CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until), field="first_product_id"
+    )
     if channel_id is not None:
         qs = qs.filter(first_channel_id=channel_id)
     return _ordered(
@@ -119,10 +122,22 @@ def returning_tally_source(
 ) -> Tally:
     """{(period, group): {"members", "decided_N", "returned_N"}} from the tickets' first mentions, counted here: the
     reference path, and the embedded SQLite default's."""
+    return _tally(first_mentions_source(start=start, end=end, channel_id=channel_id), by=by, now=now, targets=targets)
+
+
+def returning_tally_members(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
+) -> Tally:
+    """The same tally from the CommunityMember rollup's rows, counted here: a read narrowed to a product on
+    PostgreSQL (CommunityNewcomerDay is summed over every product; the members' rows hold their first mention's
+    product). One query on the first_at index, a row per newcomer of the range (docs/kpi.md says the cost)."""
+    rollups_ensure_fresh()
+    return _tally(first_mentions_rollup(start=start, end=end, channel_id=channel_id), by=by, now=now, targets=targets)
+
+
+def _tally(rows: Iterable[tuple], *, by: str, now: datetime, targets: dict) -> Tally:
     tally: Tally = defaultdict(lambda: dict.fromkeys(TALLY_KEYS, 0))
-    for requested_at, seconds, high_priority, *back in first_mentions_source(
-        start=start, end=end, channel_id=channel_id
-    ):
+    for requested_at, seconds, high_priority, *back in rows:
         target = targets[Target.Group.HIGH_PRIORITY if high_priority else Target.Group.ALL] * HOUR
         group = WITHIN if seconds is not None and seconds <= target else NOT_WITHIN
         day = requested_at.astimezone(UTC).date()
@@ -187,6 +202,8 @@ def returning_rows(
     came back; the share is None while no window has passed ("not yet known")."""
     targets = targets or Target.hours()
     tally_of = returning_tally_rollup if rollups_supported() else returning_tally_source
+    if rollups_supported() and narrowed_product() is not None:
+        tally_of = returning_tally_members
     tally = tally_of(start=start, end=end, by=by, now=now, channel_id=channel_id, targets=targets)
     rows = []
     for period in sorted({p for p, _ in tally}):
