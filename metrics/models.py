@@ -327,14 +327,8 @@ class ReportSchedule(models.Model):
     hour = models.PositiveSmallIntegerField(
         default=8, validators=[MaxValueValidator(23)], help_text="Hour (UTC) it is sent, 0-23."
     )
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Empty: the whole desk. A product: only its tickets (shown when the desk has several products).",
-    )
+    # A product's schedule reports its tickets only (issue 71); its product deleted, the whole desk's.
+    product = models.ForeignKey("mentions.ProductProfile", models.SET_NULL, null=True, blank=True, related_name="+")
     last_sent_period = models.CharField(
         max_length=16, blank=True, help_text="The last period sent (2026-W47, 2026-11): each is sent once."
     )

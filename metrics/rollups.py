@@ -1,15 +1,12 @@
 """Exact daily KPI rollups on PostgreSQL: the triggers that mark changed days, and their refresh.
 
-Triggers on mentions_ticket and mentions_ticketevent (statement-level, with transition tables, so a
-bulk insert of 5,000 tickets costs one extra statement, not 5,000) record in metrics_rollupdirty
-each UTC day whose figures a change touches: a ticket's requested, first-reply and solved days
-(before and after the change), an event's day, and for an advocate's action the days of the play
-assignments it ends. `rollups_refresh()` recomputes those days from the source tables; every KPI
-read calls it first, and a beat task keeps the backlog short. A refresh takes a transaction-level
-advisory lock, so two refreshes never rebuild the same day at once.
-
-On other databases (the embedded SQLite default) there are no rollups: the selectors compute the
-same figures from the source rows.
+Triggers on mentions_ticket and mentions_ticketevent (statement-level, with transition tables, so a bulk insert of
+5,000 tickets costs one extra statement, not 5,000) record in metrics_rollupdirty each UTC day whose figures a change
+touches: a ticket's requested, first-reply and solved days (before and after the change), an event's day, and for an
+advocate's action the days of the play assignments it ends. `rollups_refresh()` recomputes those days from the source
+tables; every KPI read calls it first, and a beat task keeps the backlog short. A refresh takes a transaction-level
+advisory lock, so two refreshes never rebuild the same day at once. On other databases (the embedded SQLite default)
+there are no rollups: the selectors compute the same figures from the source rows.
 """
 
 from __future__ import annotations
@@ -164,8 +161,7 @@ BEGIN
     ON CONFLICT DO NOTHING;
     -- A ticket moved to another channel or product moves its advocates' (and its tags') figures too.
     INSERT INTO metrics_rollupdirty (day, kind)
-    SELECT DISTINCT {_day("e.created_at")}, 'event'
-    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    SELECT DISTINCT {_day("e.created_at")}, 'event' FROM new_rows n JOIN old_rows o ON o.id = n.id
          AND (o.channel_id <> n.channel_id OR o.product_id IS DISTINCT FROM n.product_id)
     JOIN mentions_ticketevent e ON e.ticket_id = n.id
     ON CONFLICT DO NOTHING;
@@ -329,8 +325,7 @@ def rollups_read() -> Iterator[None]:
 
 
 def rollups_memo(key: tuple, fetch: Callable[[], T]) -> T:
-    """Inside rollups_read(), a read two selectors share is fetched once; outside, every time. Keyed by the read's
-    product too (metrics.product_scope): a read narrowed to another product is another read."""
+    """Inside rollups_read(), a read two selectors share is fetched once (per product: metrics.product_scope)."""
     memo = _read_memo.get()
     if memo is None:
         return fetch()

@@ -89,7 +89,7 @@ def _figures_html(
         return render_to_string("metrics/_dashboard_figures.html", {**figures, "query": query})
 
     # No rollups (SQLite), so no version to tell a change by: computed every time.
-    key = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{product_id}:{now:%Y%m%d%H%M}"
+    key: str | None = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{product_id}:{now:%Y%m%d%H%M}"
     key = key if rollups_supported() else None
     return fragment(key, build, ttl=FIGURES_TTL_SECONDS)
 

@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reportschedule',
             name='product',
-            field=models.ForeignKey(blank=True, help_text='Empty: the whole desk. A product: only its tickets (shown when the desk has several products).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='mentions.productprofile'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='mentions.productprofile'),
         ),
         migrations.AddField(
             model_name='tagday',
