@@ -81,7 +81,7 @@ class KpiFilterForm(forms.Form):
             self.fields["product"] = product_field(self.products)
 
     def clean_product(self) -> int | None:
-        return product_clean(self.products, self.data.get("product") or "")
+        return product_clean(self.products, self.cleaned_data.get("product") or "")
 
     def clean(self) -> dict:
         super().clean()
@@ -180,7 +180,7 @@ class MonthForm(forms.Form):
             self.fields["product"] = product_field(self.products)
 
     def clean_product(self) -> int | None:
-        return product_clean(self.products, self.data.get("product") or "")
+        return product_clean(self.products, self.cleaned_data.get("product") or "")
 
     @property
     def product_id(self) -> int | None:
@@ -202,7 +202,8 @@ class MonthForm(forms.Form):
         if not EARLIEST_DATE.year <= int(match.group(1)) <= LATEST_DATE.year:
             raise forms.ValidationError(f"Give a month from {EARLIEST_DATE:%Y-%m} to {LATEST_DATE:%Y-%m}.")
         # The picker shows the month the report is for, the default one too.
-        self.data = {**self.data, "month": value}
+        # items(): a QueryDict's last value of each key (unpacked whole, it gave the product select its list).
+        self.data = {**dict(self.data.items()), "month": value}
         start = date(int(match.group(1)), int(match.group(2)), 1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return start, end

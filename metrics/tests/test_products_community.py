@@ -105,6 +105,12 @@ def test_the_returning_members_of_a_product_are_those_whose_first_mention_was_it
             assert members.returning_tally_members(**kwargs) == members.returning_tally_source(**kwargs)
         assert sum(r["members"] for r in rows) == sum(f["product"] == product.pk for f in first.values())
     assert {f["product"] for f in first.values()} == {p.pk for p in _products(desk)}  # both have newcomers
+    # A first mention moved to the other product moves its member (the member triggers watch the product).
+    moved = next(f for f in first.values() if f["product"] == desk["cloud"].pk)
+    Ticket.objects.filter(pk=moved["ticket"].pk).update(product=desk["kiln"])
+    with rollups_read(), product_narrowed(desk["kiln"].pk):
+        kiln = sum(r["members"] for r in members.returning_rows(start=since, end=END, by="week", now=now))
+    assert kiln == sum(f["product"] == desk["kiln"].pk for f in first.values()) + 1
 
 
 # --- The page -------------------------------------------------------------------------------------------------------
@@ -157,3 +163,19 @@ def test_the_pages_cost_as_many_queries_with_five_products_as_with_one(client, d
     Ticket.objects.filter(pk__in=clouds).update(product=others[2])  # Clay's tickets are the ones Kiln Cloud had
     assert _page_queries(client, url) == one
     assert _page_queries(client, f"{url}&product={others[2].slug}") == two
+
+
+def test_the_community_csv_and_the_monthly_report_are_of_the_product(client, desk):
+    client.force_login(ManagerFactory())
+    cloud = desk["cloud"]
+    query = f"from={START}&to={END}&by=week&product={cloud.slug}"
+    response = client.get(f"{reverse('metrics:export', args=['community_platform'])}?{query}")
+    lines = b"".join(response.streaming_content).decode().splitlines()[1:]
+    expected = _expected_volume(of_product(desk["rows"], cloud), by="week", group="platform")
+    assert lines == [f"{r['period']},{r['group']},{r['mentions']}" for r in expected]
+    # The month's counted mentions of Kiln Cloud, in the report's words ("Mentions: N, ...").
+    mentions = sum(r["day"].month == 10 for r in of_product(desk["rows"], cloud))
+    page = client.get(f"{reverse('metrics:monthly')}?month=2026-10&product={cloud.slug}").content.decode()
+    assert f"Mentions: {mentions}," in page and f"product={cloud.slug}" in page
+    refused = client.get(f"{reverse('metrics:monthly')}?month=2026-10&product=glaze")
+    assert refused.status_code == 400 and "No product “glaze”." in refused.content.decode()
