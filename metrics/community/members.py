@@ -31,11 +31,12 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
+from metrics.community.member_tally import member_tally_rows
 from metrics.community.newcomer_rollup import ALL_CHANNELS, WINDOWS, newcomer_targets, newcomers_rebuild
 from metrics.community.volume import period_of
 from metrics.models import CommunityMember, CommunityNewcomerDay
 from metrics.periods import HOUR, day_bounds
-from metrics.product_scope import narrowed_product, rollup_narrowed
+from metrics.product_scope import narrowed_product, rollup_narrowed, rollup_product_ids
 from metrics.rollups import REFRESH_LOCK, rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERSON = "requester__identity__person_id"
@@ -128,11 +129,23 @@ def returning_tally_source(
 def returning_tally_members(
     *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
 ) -> Tally:
-    """The same tally from the CommunityMember rollup's rows, counted here: a read narrowed to a product on
-    PostgreSQL (CommunityNewcomerDay is summed over every product; the members' rows hold their first mention's
-    product). One query on the first_at index, a row per newcomer of the range (docs/kpi.md says the cost)."""
+    """The same tally from the CommunityMember rollup, grouped in the database: a read narrowed to a product on
+    PostgreSQL (metrics.community.member_tally says why and what it costs)."""
     rollups_ensure_fresh()
-    return _tally(first_mentions_rollup(start=start, end=end, channel_id=channel_id), by=by, now=now, targets=targets)
+    product_id = narrowed_product()
+    rows = member_tally_rows(
+        start=start,
+        end=end,
+        by=by,
+        decided={days: last_decided_day(days, now) for days in WINDOWS},
+        channel_id=channel_id,
+        products=rollup_product_ids(product_id) if product_id is not None else [],
+        targets=targets,
+    )
+    return {
+        (period, WITHIN if within else NOT_WITHIN): dict(zip(TALLY_KEYS, figures, strict=True))
+        for period, within, *figures in rows
+    }
 
 
 def _tally(rows: Iterable[tuple], *, by: str, now: datetime, targets: dict) -> Tally:
