@@ -73,7 +73,8 @@ class DeskProducts:
             return None
         # Longest first: at a place where two names start, the regex takes the first alternative that matches.
         alternatives = "|".join(re.escape(n) for n in sorted(owner, key=lambda n: (-len(n), n)))
-        return re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)"), owner
+        # Not after "@": a handle (@gitlab) addresses the account, which every post to it does whatever it is about.
+        return re.compile(rf"(?<![\w.@])(?:{alternatives})(?!\w)"), owner
 
     def named(self, text: str) -> int | None:
         """The product the text names most (between equals, the first named); None when it names none."""

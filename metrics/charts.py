@@ -16,7 +16,7 @@ Series = tuple[str, Sequence[float | int | None]]
 
 WIDTH = 720
 HEIGHT = 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 28, 56
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 48, 16, 12, 56  # the legend is HTML under the chart (_legend)
 SERIES_CLASSES = ("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7")
 # Series whose colour means something (static/kpi.css): a chart of sentiments passes these, so negative is never
 # drawn in the green the third series takes.
@@ -47,15 +47,18 @@ def _join(parts: Sequence[SafeString]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308
 
 
-def _frame(*, title: str, body: Sequence[SafeString], width: int, height: int, css: str) -> SafeString:
+def _frame(
+    *, title: str, body: Sequence[SafeString], width: int, height: int, css: str, legend: SafeString | str = ""
+) -> SafeString:
     return format_html(
         '<svg class="chart {}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
-        'preserveAspectRatio="xMinYMin meet"><title>{}</title>{}</svg>',
+        'preserveAspectRatio="xMinYMin meet"><title>{}</title>{}</svg>{}',
         css,
         width,
         height,
         title,
         _join(body),
+        legend,
     )
 
 
@@ -137,32 +140,24 @@ def _markers(marked: Sequence[int], xs: Sequence[float], *, band: float, label: 
     return parts
 
 
-def _legend(series: Sequence[Series], *, extra: str = "", classes: Sequence[str] | None = None) -> list[SafeString]:
-    parts = []
-    x = PAD_LEFT
-    for index, (name, _values) in enumerate(series):
-        parts.append(
-            format_html(
-                '<rect class="swatch {}" x="{}" y="6" width="10" height="10"/>'
-                '<text class="legend" x="{}" y="15">{}</text>',
-                _css(index, classes),
-                x,
-                x + 14,
-                name,
-            )
-        )
-        x += 24 + 7 * len(name)
+_TARGET_KEY = mark_safe('<line class="target" x1="0" y1="5" x2="10" y2="5"/>')
+
+
+def _key(css: str, shape: str) -> SafeString:
+    """A legend's colour key: a tiny SVG of the chart's own class, so the colours have one rule each in the CSS."""
+    mark = _TARGET_KEY if shape == "target" else format_html('<rect class="swatch {}" width="10" height="10"/>', css)
+    return format_html('<svg class="chart key" viewBox="0 0 10 10" aria-hidden="true">{}</svg>', mark)
+
+
+def _legend(series: Sequence[Series], *, extra: str = "", classes: Sequence[str] | None = None) -> SafeString:
+    """The legend as HTML under the chart: it wraps and keeps the page's text size on a phone, where text inside
+    the SVG shrinks with it (at 375 px to under half) and a long legend ran past its right edge."""
+    items = [
+        format_html("<li>{}{}</li>", _key(_css(i, classes), "swatch"), name) for i, (name, _v) in enumerate(series)
+    ]
     if extra:
-        parts.append(
-            format_html(
-                '<line class="target" x1="{}" y1="11" x2="{}" y2="11"/><text class="legend" x="{}" y="15">{}</text>',
-                x,
-                x + 14,
-                x + 18,
-                extra,
-            )
-        )
-    return parts
+        items.append(format_html("<li>{}{}</li>", _key("", "target"), extra))
+    return format_html('<ul class="chart-legend">{}</ul>', _join(items))
 
 
 def line_chart(
@@ -231,8 +226,8 @@ def line_chart(
                     )
                 )
     body += _x_labels(labels, xs, height=height)
-    body += _legend(series, extra=f"target {_num(target)} {unit}" if target is not None else "", classes=classes)
-    return _frame(title=title, body=body, width=width, height=height, css="line-chart")
+    legend = _legend(series, extra=f"target {_num(target)} {unit}" if target is not None else "", classes=classes)
+    return _frame(title=title, body=body, width=width, height=height, css="line-chart", legend=legend)
 
 
 def bar_chart(
@@ -281,8 +276,8 @@ def bar_chart(
                 )
             )
     body += _x_labels(labels, xs, height=height)
-    body += _legend(series, classes=classes)
-    return _frame(title=title, body=body, width=width, height=height, css="bar-chart")
+    legend = _legend(series, classes=classes)
+    return _frame(title=title, body=body, width=width, height=height, css="bar-chart", legend=legend)
 
 
 def hbar_list(rows: Sequence[tuple[str, int]], *, title: str) -> SafeString:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from channels.adapters.base import IncomingMention
 from channels.adapters.guard import item_mentions
-from channels.demo.month_texts import ASIDES, CLOSINGS, FIRST, SECOND, TOPICS, Topic
+from channels.demo.month_texts import ASIDES, CLOSINGS, FIRST, RUNNER_KINDS, RUNNER_TOPICS, SECOND, TOPICS, Topic
 
 MONTH_PREFIX = "demo-month-"
 FIRST_DAY, DAYS = 7, 30  # days before the seeding day: the week is days 0 to 6
@@ -158,6 +158,7 @@ def month_posts(today: datetime) -> list[MonthPost]:
     midnight = today.replace(hour=0, minute=0, second=0, microsecond=0)
     kinds, kind_weights = list(KINDS), list(KINDS.values())
     weights = [t.weight for t in TOPICS]
+    runner_weights = [t.weight for t in RUNNER_TOPICS]
     minutes_topic = next(t for t in TOPICS if t.name == "ci-minutes")
     taken: set[tuple[str, str]] = set()
     numbers = dict.fromkeys(KINDS, 0)
@@ -167,6 +168,8 @@ def month_posts(today: datetime) -> list[MonthPost]:
     pending: list[tuple[datetime, str, str, float]] = []  # members coming back: when, kind, handle, their chance after
 
     def add(at: datetime, kind: str, author: str, topic: Topic, returning: bool, chance: float | None) -> None:
+        if kind in RUNNER_KINDS and topic is not minutes_topic:  # the runner's community talks of the runner
+            topic = rng.choices(RUNNER_TOPICS, runner_weights)[0]
         numbers[kind] += 1
         post = _post(rng, kind, numbers[kind], at, author, topic, returning, _opening(rng, topic, last), used)
         posts.append(post)

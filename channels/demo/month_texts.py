@@ -211,6 +211,58 @@ TOPICS: tuple[Topic, ...] = (
     ),
 )
 
+# The demo's Discord server is GitLab Runner's community (the desk's second product, issue 71: intake's _demo_products
+# gives the Discord channel that product): its month is about running jobs on one's own machines, and the runner
+# named by its package's name as often as not.
+RUNNER_TOPICS: tuple[Topic, ...] = (
+    Topic(
+        "runner-setup",
+        ("runner",),
+        5,
+        ("Registering a runner", "gitlab-runner install", "Runner token question"),
+        (
+            "How do I register gitlab-runner with the new authentication token? The old registration token flow is gone.",
+            "gitlab-runner on Ubuntu 24.04 installs fine but the service never picks up a job. What am I missing?",
+            "Is there a supported way to run gitlab-runner as a non-root user with the Docker executor?",
+            "Our config.toml keeps losing the concurrent setting after every gitlab-runner upgrade. Annoying.",
+            "Just set up my first self-hosted runner on a spare mini PC, builds are twice as fast now. Great docs!",
+        ),
+        (
+            "We run 17.x on a single VM.",
+            "The runner shows online in the project settings.",
+            "The job log stops at Preparing environment.",
+            "It is the arm64 package, if that matters.",
+        ),
+        (
+            "Create the runner in the UI first (Settings > CI/CD > Runners); it gives you a glrt- token for `gitlab-runner register`. The docs page on runner creation walks through it.",
+            "Check that the runner's tags match the job's, and that `run untagged jobs` is on if the job has none; `gitlab-runner --debug run` shows what it asks for.",
+        ),
+    ),
+    Topic(
+        "runner-executors",
+        ("runner", "kubernetes"),
+        4,
+        ("Kubernetes executor pods pending", "Docker executor cache", "Helper image pull fails"),
+        (
+            "With the Kubernetes executor every job pod stays Pending and the event says it cannot pull the helper image.",
+            "The Docker executor cache never hits between jobs on the same runner. Frustrating, builds take forever.",
+            "Autoscaling runners on AWS leave old machines running after jobs finish and our bill doubled.",
+            "Love the new fleeting autoscaler for the runner, it finally scales down to zero at night.",
+        ),
+        (
+            "Air-gapped cluster, our own registry mirror.",
+            "Runner 17.5, Helm chart install.",
+            "Same config worked last week.",
+            "We have about 30 projects on it.",
+        ),
+        (
+            "Set `helper_image` in the runner's config.toml to an image in your mirror; the runner pulls it for every job pod.",
+            "The cache key has to be the same between jobs and the cache directory shared: the docs' Docker executor cache section has an example.",
+        ),
+    ),
+)
+RUNNER_KINDS = ("discord",)  # the platforms whose month is the runner's
+
 # Added to a post whose words another already used on the platform.
 ASIDES = (
     "Edit: typo.", "Sorry if this was asked before.", "Same on two projects.", "Second time this month.",

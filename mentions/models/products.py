@@ -24,6 +24,9 @@ DEFAULT_DESCRIPTION = (
     "instances and GitLab.com, subscriptions and support."
 )
 DEFAULT_COLOUR = "#6b5bd2"
+# A new product left at the default colour while another has it is given the first of these no product has: two
+# products in one colour could not be told apart on the queue (the charts' series colours, static/kpi.css).
+PALETTE = ("#6b5bd2", "#0969da", "#1a7f37", "#e16f24", "#bf3989", "#1b7c83", "#9a6700", "#57606a")
 SLUG_MAX = 40
 
 
@@ -35,6 +38,12 @@ def slug_free(name: str, taken: set[str]) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def colour_free(taken: set[str]) -> str:
+    """The palette's first colour no product has (the default when all are taken: a ninth product repeats one)."""
+    low = {c.lower() for c in taken}
+    return next((c for c in PALETTE if c not in low), DEFAULT_COLOUR)
 
 
 class ProductProfile(models.Model):
@@ -88,4 +97,6 @@ class ProductProfile(models.Model):
         if not self.slug:
             taken = set(ProductProfile.objects.exclude(pk=self.pk).values_list("slug", flat=True))
             self.slug = slug_free(self.name, taken)
+        if self.pk is None and self.colour.lower() == DEFAULT_COLOUR:
+            self.colour = colour_free(set(ProductProfile.objects.values_list("colour", flat=True)))
         super().save(*args, **kwargs)

@@ -47,6 +47,8 @@ GITLAB_AND_RUNNER = _products(("GitLab", "gitlab.com"), ("GitLab Runner", "gitla
         ("gitlab-runner and gitlab runner both hang", 2),  # a longer name over the shorter one it holds
         ("Kilned pottery and gitlabber jokes", None),  # whole words only
         ("see docs.kiln for it", None),  # a name inside a dotted host is not the product
+        ("@gitlab is the GitLab Runner supported on arm64?", 2),  # a handle addresses the account: it names nothing
+        ("@kiln hello", None),
     ],
 )
 def test_the_product_a_text_names(text, named):
@@ -236,3 +238,16 @@ def test_a_product_narrows_to_its_tickets_and_the_first_holds_those_without_one(
     MessageFactory(ticket=other)
     messages = Message.objects.filter(products.tickets_q(cloud.pk, field="ticket__product"))
     assert {m.ticket_id for m in messages} == {other.pk}
+
+
+def test_a_new_product_left_at_the_default_colour_gets_one_no_other_product_has(db):
+    first = ProductProfile.objects.create(name="Kiln")
+    second = ProductProfile.objects.create(name="Kiln Cloud")
+    chosen = ProductProfile.objects.create(name="Kiln CLI", colour="#123456")
+    fourth = ProductProfile.objects.create(name="Kiln Pages")
+    assert first.colour == "#6b5bd2" and chosen.colour == "#123456"
+    assert len({first.colour, second.colour, fourth.colour, chosen.colour}) == 4
+    second.colour = "#6b5bd2"  # an admin's own choice on a saved product is kept, even a taken one
+    second.save()
+    second.refresh_from_db()
+    assert second.colour == "#6b5bd2"

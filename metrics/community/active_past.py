@@ -57,12 +57,16 @@ SELECT i.person_id, sum(s.n) FROM (
 WHERE i.id = ANY(ARRAY(SELECT d.identity_id FROM metrics_communityidentityday d WHERE {_RANGE}))
 GROUP BY i.person_id
 """
-# Some people's mentions by their identities (the rollup's identity index), 0 for none; erased people left out.
+# Some people's mentions by their identities (the rollup's identity index), 0 for none; erased people left out. The
+# identities are picked by their person index inside the subquery: left-joined from the people, the planner hashed
+# every identity (a 250,000-row scan, 180-320 ms for the 1,139 people of a day at 1,000,000 tickets, against 40-95 ms).
 PEOPLE_SQL = f"""
-SELECT p.id, coalesce(sum(d.mentions), 0)
-FROM people_person p
-LEFT JOIN people_identity i ON i.person_id = p.id
-LEFT JOIN metrics_communityidentityday d ON d.identity_id = i.id AND {_RANGE}
+SELECT p.id, coalesce(sum(s.n), 0)
+FROM people_person p LEFT JOIN (
+    SELECT i.person_id, d.mentions AS n FROM people_identity i
+    JOIN metrics_communityidentityday d ON d.identity_id = i.id AND {_RANGE}
+    WHERE i.person_id = ANY(%(people)s)
+) s ON s.person_id = p.id
 WHERE p.id = ANY(%(people)s) AND p.erased_at IS NULL
 GROUP BY p.id
 """

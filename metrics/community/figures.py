@@ -10,7 +10,7 @@ from metrics.community.active import most_active
 from metrics.community.members import GROUP_LABELS, decided_range, returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.trust import trust_figures
-from metrics.community.volume import sentiment_shares, volume_table
+from metrics.community.volume import sentiment_over_range, sentiment_shares, volume_table
 
 CHART_SERIES = 8  # colours the charts have (metrics.charts.SERIES_CLASSES); more groups are summed as "Other"
 
@@ -83,7 +83,9 @@ def community_figures(*, start: date, end: date, by: str, channel_id: int | None
         "intent": intent,
         "intent_chart": _table_chart(intent, by=by, title="Mentions by intent"),
         "judgement": judgement,
-        "sentiment": sentiment,
+        # The page: the overall share per period, and each platform's over the range (the CSV has both by period).
+        "sentiment_periods": [r for r in sentiment if r["platform"] == "all"],
+        "sentiment_platforms": sentiment_over_range(sentiment),
         "sentiment_chart": _sentiment_chart(sentiment, by=by),
         "trust": trust_figures(start=start, end=end, channel_id=channel_id),
         "stories": stories,

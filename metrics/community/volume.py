@@ -184,3 +184,18 @@ def sentiment_shares(*, start: date, end: date, by: str, channel_id: int | None 
             }
         )
     return rows
+
+
+def sentiment_over_range(rows: list[dict]) -> list[dict]:
+    """sentiment_shares' rows summed over the range, a row per platform ("all" first, then the busiest): what the page
+    shows per platform, where a row per period and platform (30 days x 10 platforms) made the table too long to read
+    and most of the page's rendering time. The CSV keeps every period."""
+    summed: dict[str, dict] = {}
+    for row in rows:
+        into = summed.setdefault(row["platform"], {"platform": row["platform"], "label": row["label"]})
+        for key in ("positive", "negative", "neutral", "judged", "unjudged"):
+            into[key] = into.get(key, 0) + row[key]
+    for row in summed.values():
+        row["positive_pct"] = _pct(row["positive"], row["judged"])
+        row["negative_pct"] = _pct(row["negative"], row["judged"])
+    return sorted(summed.values(), key=lambda r: (r["platform"] != "all", -(r["judged"] + r["unjudged"]), r["label"]))

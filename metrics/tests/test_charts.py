@@ -15,9 +15,14 @@ def test_line_chart_draws_the_series_and_the_target_line():
         title="Weekly median",
     )
     assert isinstance(svg, SafeString)
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.startswith("<svg")
     assert '<line class="target"' in svg
-    assert "target 7.0 h" in svg
+    # The legend is HTML after the chart (it wraps and keeps the page's text size on a phone): the series and the
+    # target are named there, each beside its colour key.
+    chart, legend = svg.split("</svg>", 1)[0], svg[svg.index('<ul class="chart-legend">') :]
+    assert "Median (h)" not in chart.replace("<title>Median (h)", "")
+    assert re.findall(r"</svg>([^<]+)</li>", legend) == ["Median (h)", "target 7.0 h"]
+    assert legend.endswith("</ul>")
     # the None week breaks the line: one polyline for the first two points, the last point stays a dot
     assert svg.count('<polyline class="line s0"') == 1
     assert svg.count('<circle class="dot s0"') == 3

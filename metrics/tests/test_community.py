@@ -114,6 +114,23 @@ def test_sentiment_shares_are_of_the_judged_mentions(desk):
         assert row["positive_pct"] == (round(100 * said["positive"] / judged, 1) if judged else None)
 
 
+def test_the_pages_sentiment_per_platform_over_the_range_is_the_count_of_the_raw_rows(desk):
+    with rollups_read():
+        rows = volume.sentiment_over_range(volume.sentiment_shares(start=START, end=END, by="day"))
+    mine = [r for r in desk["rows"] if START <= r["day"] <= END]
+    assert rows[0]["platform"] == "all" and len(rows) == 1 + len({r["kind"] for r in mine})
+    for row in rows:
+        said = Counter(r["sentiment"] for r in mine if row["platform"] in ("all", r["kind"]))
+        judged = sum(said.values()) - said[""]
+        assert (row["positive"], row["negative"], row["judged"], row["unjudged"]) == (
+            said["positive"],
+            said["negative"],
+            judged,
+            said[""],
+        )
+        assert row["negative_pct"] == (round(100 * said["negative"] / judged, 1) if judged else None)
+
+
 def test_topics_rising_count_the_two_periods(desk):
     previous_start = START - timedelta(days=28)
     with rollups_read():
@@ -300,8 +317,8 @@ def test_the_page_shows_every_table_for_managers_only(desk, client, django_asser
         response = client.get(f"{PAGE}?{QUERY}&by=week")
     assert response.status_code == 200
     body = response.content.decode()
-    for testid in ("community-platform", "community-sentiment", "community-intent", "community-members",
-                   "community-returning", "trust-intent", "trust-sentiment"):  # fmt: skip
+    for testid in ("community-platform", "community-sentiment", "community-sentiment-platforms", "community-intent",
+                   "community-members", "community-returning", "trust-intent", "trust-sentiment"):  # fmt: skip
         assert f'data-testid="{testid}"' in body
     assert body.count("<svg") >= 4
     total = sum(1 for r in desk["rows"] if START <= r["day"] <= END)

@@ -25,12 +25,15 @@ from intake.services.polling import channel_poll
 from mentions.models import Message, Tag, Ticket, TicketEvent
 from mentions.services.next_reply import ticket_next_reply_solved
 
+from ._demo_products import products_seed
+
 logger = logging.getLogger(__name__)
 DEMO_POLL_SECONDS = 300
 
 
 def week_channels() -> dict[str, tuple[Channel, bool]]:
-    """Each kind's demo channel, and whether it was made now."""
+    """Each kind's demo channel, and whether it was made now (with its product: _demo_products)."""
+    products = products_seed()
     channels = {}
     for kind, spec in DEMO_CHANNELS.items():
         channel, made = Channel.objects.get_or_create(
@@ -45,6 +48,7 @@ def week_channels() -> dict[str, tuple[Channel, bool]]:
                 # Read every 5 minutes: after the first read a week's replay only brings today's later posts, and
                 # the log keeps a readable pace (a line per poll; Hacker News replays a new mention every 5 min).
                 "poll_interval_seconds": DEMO_POLL_SECONDS,
+                "product_id": products.get(kind),
             },
         )
         if made and spec.get("credentials"):

@@ -41,6 +41,7 @@ from mentions.services.team_model import team_model_demo_ensure
 from ._demo_duty import duty_seed
 from ._demo_fresh import demo_start_over
 from ._demo_month import month_seed
+from ._demo_products import products_seed
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
@@ -83,6 +84,8 @@ class Command(BaseCommand):
         existed = set(Channel.objects.filter(slug__in=DEMO_SLUGS).values_list("slug", flat=True))
         # Before any ticket is made: the worker judges the week with it (second opinions), then drafts and summarises.
         self.stdout.write(team_model_demo_ensure(replay=settings.DESK_DEMO_REPLAY))
+        # Two products, GitLab and GitLab Runner, before any ticket: intake gives each ticket its product.
+        products_seed()
         channel = self._channel()
         self._views(channel)
         # Share of voice: two made-up competitors, which the demo's Hacker News replay answers searches for.
