@@ -143,3 +143,13 @@ def test_channels_keep_their_product_apart_from_their_tickets(world):
     # The world's premise: tickets whose product is not their channel's, both ways.
     differ = [t for t in Ticket.objects.select_related("channel") if t.product_id != t.channel.product_id]
     assert len(differ) > 10 and Channel.objects.filter(product=world["cloud"]).count() == 2
+
+
+def test_admin_asks_a_schedules_product_only_with_several(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    schedule = ReportSchedule.objects.create(kind=ReportSchedule.Kind.WEEKLY, slack_channel="#all")
+    url = reverse("admin:metrics_reportschedule_change", args=[schedule.pk])
+    ProductProfile.objects.create(name="Kiln")
+    assert 'name="product"' not in client.get(url).content.decode()
+    ProductProfile.objects.create(name="Kiln Cloud")
+    assert 'name="product"' in client.get(url).content.decode()
