@@ -52,9 +52,10 @@ class ShareOfVoice(ApiView):
         "News, Reddit, Mastodon, Bluesky), less those that began as a private message. A competitor's: the items "
         "its searches found there, each counted once. Every period of the range is answered for us and for every "
         "competitor enabled or found in it (zeros included), ordered by period, us first. The range is the KPI "
-        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter.",
+        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter (an unknown `product`: "
+        "a 404).",
         parameters=[ShareOfVoiceParams],
-        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400)},
+        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400, 404)},
     )
     def get(self, request: Request) -> Response:
         params = ShareOfVoiceParams(data=request.query_params)

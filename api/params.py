@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from rest_framework import serializers
 
+from api.errors import NotFound
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
 from mentions.products import desk_products
@@ -93,8 +94,8 @@ class KpiParams(serializers.Serializer):
         if not value:
             return None
         product = desk_products().by_slug(value)
-        if product is None:
-            raise serializers.ValidationError(f"No product {value[:40]!r}.")
+        if product is None:  # well-formed but not the desk's: a 404, as an unknown channel is
+            raise NotFound(f"No product {value[:40]!r}.")
         return product.pk
 
     def get_fields(self) -> dict:

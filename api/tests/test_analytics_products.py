@@ -1,5 +1,5 @@
 """The analytics and KPI API narrowed by `?product=` (issue 71): the rows of that product's raw tickets (a ticket
-without a product counted as the first product's), whatever their channels; an unknown product is a 400 naming it."""
+without a product counted as the first product's), whatever their channels; an unknown product is a 404 naming it."""
 
 from __future__ import annotations
 
@@ -61,8 +61,11 @@ def test_the_kpi_and_share_of_voice_take_the_product(desk, client):
     assert voice.status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/api/analytics/volume/", "/api/analytics/returning/", "/api/kpi/"])
-def test_an_unknown_product_is_a_400_naming_it(desk, client, path):
+PATHS = ["/api/analytics/volume/", "/api/analytics/returning/", "/api/kpi/", "/api/analytics/share-of-voice/"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_unknown_product_is_a_404_naming_it(desk, client, path):
     response = client.get(f"{path}?{QUERY}&product=glaze")
-    assert response.status_code == 400
+    assert response.status_code == 404  # as an unknown channel: well-formed, not the desk's
     assert "product" in str(response.json()) and "glaze" in str(response.json())
