@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from api.errors import refusals
 from api.params import KpiParams, _one_of
 from api.views import DASHBOARDS, ApiView
+from metrics.product_scope import product_narrowed
 from metrics.rollups import rollups_read
 from metrics.share_of_voice import PERIODS, share_of_voice
 
@@ -51,14 +52,17 @@ class ShareOfVoice(ApiView):
         "News, Reddit, Mastodon, Bluesky), less those that began as a private message. A competitor's: the items "
         "its searches found there, each counted once. Every period of the range is answered for us and for every "
         "competitor enabled or found in it (zeros included), ordered by period, us first. The range is the KPI "
-        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter.",
+        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter (an unknown `product`: "
+        "a 404).",
         parameters=[ShareOfVoiceParams],
-        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400)},
+        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400, 404)},
     )
     def get(self, request: Request) -> Response:
         params = ShareOfVoiceParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        with rollups_read():  # ours are the Community page's day counts: its rollup refreshed once, then read
+        # Ours are the Community page's day counts (its rollup refreshed once, then read), the product's when narrowed;
+        # the competitors' are the desk's (competitors are not per product yet, docs/products.md).
+        with rollups_read(), product_narrowed(v.get("product")):
             rows = share_of_voice(start=v["from"], end=v["to"], by=v.get("by") or "week")
         return Response({"rows": [row.as_json() for row in rows]})

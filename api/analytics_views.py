@@ -19,6 +19,7 @@ from channels.models import Channel
 from metrics.community.figures import by_default
 from metrics.community.members import WINDOWS, returning_rows
 from metrics.community.volume import volume_rows
+from metrics.product_scope import product_narrowed
 from metrics.rollups import rollups_read
 
 RANGE = (
@@ -62,7 +63,7 @@ class Volume(ApiView):
     )
     def get(self, request: Request) -> Response:
         v = _checked(request, VolumeParams)
-        with rollups_read():
+        with rollups_read(), product_narrowed(v.get("product")):
             group = v.get("group") or "platform"
             rows = volume_rows(start=v["from"], end=v["to"], by=v["by"], group=group, channel_id=v.get("channel"))
         return Response({"rows": rows})
@@ -98,7 +99,7 @@ class Returning(ApiView):
     )
     def get(self, request: Request) -> Response:
         v = _checked(request, AnalyticsParams)
-        with rollups_read():
+        with rollups_read(), product_narrowed(v.get("product")):
             rows = returning_rows(
                 start=v["from"], end=v["to"], by=v["by"], now=timezone.now(), channel_id=v.get("channel")
             )

@@ -33,6 +33,7 @@ from mentions.permissions.private_messages import private_messages_readable
 from mentions.search import tickets as search
 from mentions.services.judgement import judgement_correct
 from metrics.export import kpi_json
+from metrics.product_scope import product_narrowed
 
 WORK = needs("mentions.work_queue")
 DASHBOARDS = needs("mentions.view_dashboards")
@@ -300,7 +301,8 @@ class Kpi(ApiView):
         v = params.validated_data
         if v.get("channel") and not Channel.objects.filter(pk=v["channel"]).exists():
             raise NotFound(f"No channel {v['channel']}.")  # the page refuses it too (400: its form's choice)
-        return Response(kpi_json(start=v["from"], end=v["to"], channel_id=v.get("channel")))
+        with product_narrowed(v.get("product")):
+            return Response(kpi_json(start=v["from"], end=v["to"], channel_id=v.get("channel")))
 
 
 class Changes(ApiView):

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from mentions.models import DutySettings, Ticket, TicketEvent
 from metrics.models import TagDay, TicketDay
 from metrics.periods import day_bounds, in_hours, rounded
+from metrics.product_scope import rollup_narrowed, tickets_narrowed
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
 
 
@@ -53,7 +54,10 @@ def platform_actions_daily(*, start: date, end: date, channel_id: int | None) ->
         TicketEvent.Kind.REPOSTED.value: "reposted",
         TicketEvent.Kind.DIRECT_MESSAGE.value: "messaged",
     }
-    events = TicketEvent.objects.filter(kind__in=list(kinds), created_at__gte=since, created_at__lt=until)
+    events = tickets_narrowed(
+        TicketEvent.objects.filter(kind__in=list(kinds), created_at__gte=since, created_at__lt=until),
+        field="ticket__product",
+    )
     if channel_id is not None:
         events = events.filter(ticket__channel_id=channel_id)
     counts: dict[str, dict[date, int]] = {name: {} for name in kinds.values()}
@@ -66,7 +70,9 @@ def platform_actions_daily(*, start: date, end: date, channel_id: int | None) ->
 def activity_counts_rollup(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
     counts: dict[str, dict[date, int]] = {"created": {}, "replied": {}, "solved": {}}
     for day, created, replied, solved in (
-        TicketDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+        rollup_narrowed(
+            TicketDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+        )
         .order_by()
         .values_list("day")
         .annotate(n_created=Sum("created"), n_replied=Sum("first_replied"), n_solved=Sum("solved"))
@@ -78,7 +84,7 @@ def activity_counts_rollup(*, start: date, end: date, channel_id: int | None) ->
 def activity_counts_source(*, start: date, end: date, channel_id: int | None) -> dict[str, dict[date, int]]:
     """The reference path, from the tickets."""
     since, until = day_bounds(start, end)
-    base = Ticket.objects.all()
+    base = tickets_narrowed(Ticket.objects.all())
     if channel_id is not None:
         base = base.filter(channel_id=channel_id)
     counts: dict[str, dict[date, int]] = {}
@@ -116,7 +122,7 @@ def tags_rising(*, end: date, days: int = 30, limit: int = 50) -> list[dict[str,
 
 def tags_counts_rollup(*, current_start: date, previous_start: date, end: date) -> QuerySet:
     return (
-        TagDay.objects.filter(day__gte=previous_start, day__lte=end)
+        rollup_narrowed(TagDay.objects.filter(day__gte=previous_start, day__lte=end))
         .order_by()
         .values("tag")
         .annotate(
@@ -131,7 +137,10 @@ def tags_counts_source(*, current_start: date, previous_start: date, end: date) 
     since, _ = day_bounds(previous_start, previous_start)
     current_since, until = day_bounds(current_start, end)
     return (
-        TicketEvent.objects.filter(kind=TicketEvent.Kind.TAG_ADDED, created_at__gte=since, created_at__lt=until)
+        tickets_narrowed(
+            TicketEvent.objects.filter(kind=TicketEvent.Kind.TAG_ADDED, created_at__gte=since, created_at__lt=until),
+            field="ticket__product",
+        )
         .annotate(tag=KeyTextTransform("tag", "data"))
         .exclude(tag__isnull=True)
         .order_by()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from advocacy.admin_display import RecordedAdmin
 from mentions.models import CoverageSchedule, DutySettings, Holiday, ReleaseRota, Target
+from mentions.products import desk_products
 from metrics.models import ReportSchedule, ReportSend
 
 WEEKDAYS = ReportSchedule.Weekday.choices  # ISO numbers, 1 = Monday, as CoverageSchedule.weekdays holds them
@@ -174,6 +175,10 @@ class ReportScheduleAdmin(admin.ModelAdmin):
     list_display = ("kind", "is_active", "slack_channel", "email_managers", "weekday", "day_of_month", "hour")
     list_filter = ("kind", "is_active")
     readonly_fields = ("last_sent_period",)  # after the editable fields, as the model orders them
+
+    def get_exclude(self, request, obj=None):
+        # With one product nothing new is asked (issue 71); a schedule then reports the whole desk.
+        return () if desk_products().many else ("product",)
 
 
 @admin.register(ReportSend)

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from mentions.models import TicketEvent
 from metrics.models import AdvocateDay
 from metrics.periods import HANDLING_KINDS, REPLY_KINDS, SOLVED, BytesAgg, day_bounds, rounded
+from metrics.product_scope import rollup_narrowed, tickets_narrowed
 from metrics.quantiles import (
     array_percentile_cont,
     percentile_cont,
@@ -48,7 +49,11 @@ def advocate_stats(*, start: date, end: date, channel_id: int | None = None) -> 
 
 def _advocate_rows_rollup(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
     rows = (
-        AdvocateDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+        rollup_narrowed(
+            AdvocateDay.objects.filter(
+                day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {})
+            )
+        )
         .order_by()
         .values_list("actor_id")
         .annotate(n_served=Sum("served"), n_replied=Sum("replied"), n_solved=Sum("solved"), blob=BytesAgg("handling"))
@@ -63,7 +68,10 @@ def _advocate_rows_rollup(*, start: date, end: date, channel_id: int | None) -> 
 def _advocate_rows_python(*, start: date, end: date, channel_id: int | None) -> list[tuple]:
     """The reference path: counts from the events, handling medians matched in Python."""
     since, until = day_bounds(start, end)
-    events = TicketEvent.objects.filter(created_at__gte=since, created_at__lt=until, actor__isnull=False)
+    events = tickets_narrowed(
+        TicketEvent.objects.filter(created_at__gte=since, created_at__lt=until, actor__isnull=False),
+        field="ticket__product",
+    )
     if channel_id is not None:
         events = events.filter(ticket__channel_id=channel_id)
     counts = (
@@ -91,6 +99,7 @@ def handling_medians_python(*, since: datetime, until: datetime, channel_id: int
     )
     if channel_id is not None:
         served = served.filter(ticket__channel_id=channel_id)
+    served = tickets_narrowed(served, field="ticket__product")
     served_rows = list(served.values_list("ticket_id", "actor_id", "created_at"))
     if not served_rows:
         return {}

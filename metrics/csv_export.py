@@ -19,6 +19,7 @@ from metrics import (
     next_reply,
 )
 from metrics.community.exports import COMMUNITY_EXPORTS
+from metrics.product_scope import product_narrowed
 from metrics.rollups import rollups_read
 
 # --- Rows shared by the pages and the exports -------------------------------------------------
@@ -181,14 +182,33 @@ EXPORTS: dict[str, Callable[..., tuple[list, Iterable]]] = {
 
 
 def export_lines(
-    *, table: str, start: date, end: date, channel_id: int | None, now: datetime, by: str | None = None
+    *,
+    table: str,
+    start: date,
+    end: date,
+    channel_id: int | None,
+    now: datetime,
+    by: str | None = None,
+    product_id: int | None = None,
 ) -> Iterator[str] | None:
     """The CSV lines of one table, or None for an unknown table. Rows are produced lazily, so the
-    per-ticket export streams from the selector's iterator. `by` (day, week, month) is for the Community tables."""
+    per-ticket export streams from the selector's iterator. `by` (day, week, month) is for the Community tables;
+    `product_id` narrows every table to a product (metrics.product_scope), its lazy rows too."""
     build = EXPORTS.get(table)
     if build is None:
         return None
     extra = {"by": by} if table in COMMUNITY_EXPORTS else {}
-    with rollups_read():
+    with rollups_read(), product_narrowed(product_id):
         header, rows = build(start=start, end=end, channel_id=channel_id, now=now, **extra)
-    return csv_lines(header, rows)
+    return _narrowed(csv_lines(header, rows), product_id)
+
+
+def _narrowed(lines: Iterator[str], product_id: int | None) -> Iterator[str]:
+    """The lines, each made inside the product's scope: a streamed export makes them after its view returned."""
+    lines = iter(lines)
+    while True:
+        with product_narrowed(product_id):
+            line = next(lines, None)
+        if line is None:
+            return
+        yield line

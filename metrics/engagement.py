@@ -20,6 +20,7 @@ from experts.team import team_authors_on
 from mentions.models import Message, TicketEvent
 from mentions.rules import handle_key
 from metrics.periods import day_bounds
+from metrics.product_scope import tickets_narrowed
 
 
 def engagement_rows(*, start: date, end: date) -> list[dict[str, Any]]:
@@ -38,8 +39,11 @@ def team_engagement(*, start: date, end: date) -> dict[str, Any]:
     "shares": [{"slack_channel", "answers"}]}, platforms and shares busiest first."""
     since, until = day_bounds(start, end)
     replies = list(
-        Message.objects.filter(
-            kind=Message.Kind.OUR_REPLY, platform_created_at__gte=since, platform_created_at__lt=until
+        tickets_narrowed(
+            Message.objects.filter(
+                kind=Message.Kind.OUR_REPLY, platform_created_at__gte=since, platform_created_at__lt=until
+            ),
+            field="ticket__product",
         )
         .exclude(external_id__isnull=True)
         .exclude(external_id="")

@@ -18,6 +18,7 @@ from channels.models import Channel
 from mentions.models import Target, Ticket
 from metrics.models import TicketDay
 from metrics.periods import EXPORT_CHUNK, HOUR, OVERDUE_LIMIT, SOLVED, BytesAgg, in_hours, stats_json, tickets_requested
+from metrics.product_scope import rollup_narrowed
 from metrics.quantiles import (
     array_percentiles_cont,
     percentile_cont,
@@ -126,7 +127,11 @@ def first_reply_rollup_rows(*, start: date, end: date, channel_id: int | None) -
 
     def fetch() -> list[tuple]:
         qs = (
-            TicketDay.objects.filter(day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {}))
+            rollup_narrowed(
+                TicketDay.objects.filter(
+                    day__gte=start, day__lte=end, **({"channel_id": channel_id} if channel_id else {})
+                )
+            )
             .annotate(week=TruncWeek("day"))
             .order_by()
             .values_list("week", "channel_id", "high_priority")

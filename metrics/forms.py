@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from channels.models import Channel
 from mentions.date_range import DATE_RANGE_ERROR, EARLIEST_DATE, LATEST_DATE, date_in_range
+from mentions.products import DeskProducts, desk_products
 
 DEFAULT_DAYS = 30
 __all__ = [
@@ -37,9 +38,31 @@ def kpi_range(start: date | None, end: date | None, *, today: date) -> tuple[dat
     return start, end
 
 
+def product_field(products: DeskProducts) -> forms.Field:
+    """The product select of the KPI filters (only when the desk has more than one: metrics.product_scope)."""
+    # A text field shown as a select: clean_product takes a slug or an id as text (the API's way too).
+    return forms.CharField(
+        required=False,
+        label="Product",
+        widget=forms.Select(choices=[("", "All products"), *((p.slug, p.name) for p in products.products)]),
+    )
+
+
+def product_clean(products: DeskProducts, value: str) -> int | None:
+    """The id of the product a `?product=` names (its slug, or its id as text); None for all. Unknown: an error."""
+    if not value:
+        return None
+    product = products.by_slug(value)
+    if product is None:
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        raise forms.ValidationError(f"No product “{shown}”.")
+    return product.pk
+
+
 class KpiFilterForm(forms.Form):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=<id>; a date left out is filled in by kpi_range (neither: the
-    last 30 days)."""
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&channel=<id>&product=<slug>; a date left out is filled in by kpi_range
+    (neither: the last 30 days). The product select is there only when the desk has more than one product: with one,
+    the form, and so the pages, are as before (a `?product=` is then not read)."""
 
     to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ModelChoiceField(
@@ -53,6 +76,12 @@ class KpiFilterForm(forms.Form):
             "from": forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})),
             **self.fields,
         }
+        self.products = desk_products()
+        if self.products.many:
+            self.fields["product"] = product_field(self.products)
+
+    def clean_product(self) -> int | None:
+        return product_clean(self.products, self.cleaned_data.get("product") or "")
 
     def clean(self) -> dict:
         super().clean()
@@ -83,11 +112,18 @@ class KpiFilterForm(forms.Form):
         }
 
     @property
+    def product_id(self) -> int | None:
+        """The product the pages are narrowed to (metrics.product_scope.product_narrowed), None for all."""
+        return self.cleaned_data.get("product")
+
+    @property
     def querystring(self) -> str:
         """The same filters for export links."""
         f = self.filters
         query = f"from={f['start'].isoformat()}&to={f['end'].isoformat()}"
-        return query + (f"&channel={f['channel_id']}" if f["channel_id"] else "")
+        query += f"&channel={f['channel_id']}" if f["channel_id"] else ""
+        product = self.products.get(self.product_id) if self.product_id else None
+        return query + (f"&product={product.slug}" if product else "")
 
 
 def last_full_month(today: date | None = None) -> str:
@@ -137,6 +173,25 @@ class MonthForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.products = desk_products()
+        if self.products.many:  # as on the KPI filters: only with more than one product
+            self.fields["product"] = product_field(self.products)
+
+    def clean_product(self) -> int | None:
+        return product_clean(self.products, self.cleaned_data.get("product") or "")
+
+    @property
+    def product_id(self) -> int | None:
+        return self.cleaned_data.get("product")
+
+    @property
+    def product_query(self) -> str:
+        """ "&product=<slug>" when narrowed, for the report's links."""
+        product = self.products.get(self.product_id) if self.product_id else None
+        return f"&product={product.slug}" if product else ""
+
     def clean_month(self) -> tuple[date, date]:
         value = (self.cleaned_data.get("month") or "").strip() or report_month_default()
         # ASCII digits only: \d would take other scripts' digits ("²026-10"), which int() then misreads.
@@ -147,7 +202,8 @@ class MonthForm(forms.Form):
         if not EARLIEST_DATE.year <= int(match.group(1)) <= LATEST_DATE.year:
             raise forms.ValidationError(f"Give a month from {EARLIEST_DATE:%Y-%m} to {LATEST_DATE:%Y-%m}.")
         # The picker shows the month the report is for, the default one too.
-        self.data = {**self.data, "month": value}
+        # items(): a QueryDict's last value of each key (unpacked whole, it gave the product select its list).
+        self.data = {**dict(self.data.items()), "month": value}
         start = date(int(match.group(1)), int(match.group(2)), 1)
         end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         return start, end

@@ -36,6 +36,7 @@ class TicketDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     high_priority = models.BooleanField()
     created = models.IntegerField(default=0)
     replied = models.IntegerField(default=0)
@@ -52,7 +53,11 @@ class TicketDay(models.Model):
     frt_business_wide = models.BinaryField(default=b"")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "channel_id", "high_priority"], name="ticket_day_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "product_id", "high_priority"], name="ticket_day_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} channel {self.channel_id}"
@@ -65,13 +70,16 @@ class AdvocateDay(models.Model):
     day = models.DateField()
     actor_id = models.BigIntegerField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     served = models.IntegerField(default=0)
     replied = models.IntegerField(default=0)
     solved = models.IntegerField(default=0)
     handling = models.BinaryField(default=b"")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "actor_id", "channel_id"], name="advocate_day_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "actor_id", "channel_id", "product_id"], name="advocate_day_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} user {self.actor_id} channel {self.channel_id}"
@@ -82,10 +90,11 @@ class TagDay(models.Model):
 
     day = models.DateField()
     tag = models.TextField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     added = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "tag"], name="tag_day_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "tag", "product_id"], name="tag_day_unique")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.tag}"
@@ -97,6 +106,7 @@ class CommunityDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     # The ticket's choices ("" while not judged): choices, so that nothing else is ever written here.
     judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
     intent = models.CharField(max_length=16, choices=Intent.choices, blank=True)
@@ -106,7 +116,8 @@ class CommunityDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "channel_id", "judgement", "intent", "sentiment"], name="community_day_unique"
+                fields=["day", "channel_id", "product_id", "judgement", "intent", "sentiment"],
+                name="community_day_unique",
             )
         ]
 
@@ -122,12 +133,15 @@ class CommunitySentimentDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
     mentions = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "channel_id", "sentiment"], name="community_sentiment_day_unique")
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "product_id", "sentiment"], name="community_sentiment_day_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -140,11 +154,16 @@ class CommunityTermDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     term = models.CharField(max_length=64)
     mentions = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "channel_id", "term"], name="community_term_day_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "product_id", "term"], name="community_term_day_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.term}: {self.mentions}"
@@ -156,12 +175,15 @@ class CommunityIdentityDay(models.Model):
 
     day = models.DateField()
     channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
     identity_id = models.BigIntegerField()
     mentions = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "channel_id", "identity_id"], name="community_identity_day_unique")
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "product_id", "identity_id"], name="community_identity_day_unique"
+            )
         ]
         # A few people's mentions by their identities (metrics.community.active_past reads those who can rank).
         indexes = [models.Index(fields=["identity_id", "day"], name="community_identity_day_idx")]
@@ -190,6 +212,7 @@ class CommunityMember(models.Model):
     first_ticket_id = models.BigIntegerField()
     first_at = models.DateTimeField()
     first_channel_id = models.BigIntegerField()
+    first_product_id = models.BigIntegerField(default=0)  # the first mention's ticket's product, 0 for none
     first_reply_seconds = models.BigIntegerField(null=True)
     high_priority = models.BooleanField()
     next_at = models.DateTimeField(null=True)
@@ -304,6 +327,8 @@ class ReportSchedule(models.Model):
     hour = models.PositiveSmallIntegerField(
         default=8, validators=[MaxValueValidator(23)], help_text="Hour (UTC) it is sent, 0-23."
     )
+    # A product's schedule reports its tickets only (issue 71); its product deleted, the whole desk's.
+    product = models.ForeignKey("mentions.ProductProfile", models.SET_NULL, null=True, blank=True, related_name="+")
     last_sent_period = models.CharField(
         max_length=16, blank=True, help_text="The last period sent (2026-W47, 2026-11): each is sent once."
     )

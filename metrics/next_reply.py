@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mentions.models import ReplyWait, Target
 from metrics.periods import HOUR, day_bounds, stats_json
+from metrics.product_scope import tickets_narrowed
 from metrics.quantiles import percentile_cont
 
 GROUPS = (("all", Target.Group.NEXT_REPLY), ("high_priority", Target.Group.NEXT_REPLY_HIGH))
@@ -53,6 +54,7 @@ def next_reply_stats(
     waits = ReplyWait.objects.filter(started_at__gte=since, started_at__lt=until)
     if channel_id is not None:
         waits = waits.filter(ticket__channel_id=channel_id)
+    waits = tickets_narrowed(waits, field="ticket__product")
     rows = list(waits.values_list("high_priority", "answered_at", "due_at", "seconds", "business_seconds"))
     stats: dict[str, NextReplyStats] = {}
     for group, target in GROUPS:

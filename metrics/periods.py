@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Aggregate, BinaryField
 
 from mentions.models import Ticket, TicketEvent
+from metrics.product_scope import tickets_narrowed
 
 HOUR = 3600.0
 OVERDUE_LIMIT = 50
@@ -60,8 +61,9 @@ class BytesAgg(Aggregate):
 
 
 def tickets_requested(*, start: date, end: date, channel_id: int | None = None):
+    """The tickets requested in the range, of the channel when given and of the read's product when narrowed."""
     since, until = day_bounds(start, end)
-    qs = Ticket.objects.filter(requested_at__gte=since, requested_at__lt=until)
+    qs = tickets_narrowed(Ticket.objects.filter(requested_at__gte=since, requested_at__lt=until))
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
     return qs

@@ -64,18 +64,21 @@ def period_parse(kind: str, key: str) -> Period:
     return period_containing(kind, date(year, number, 1))
 
 
-def report_subject(period: Period) -> str:
+def report_subject(period: Period, product: dict | None = None) -> str:
+    """The subject; a report of one product (kpi_json's "product", issue 71) names it."""
+    desk = f"Triage Desk, {product['name']}" if product else "Triage Desk"
     if period.kind == WEEKLY:
-        return f"Triage Desk: week {period.key} first replies"
-    return f"Triage Desk: {period.start:%B %Y} report"
+        return f"{desk}: week {period.key} first replies"
+    return f"{desk}: {period.start:%B %Y} report"
 
 
-def report_url(period: Period) -> str:
-    """The KPI page of the period, as browsers reach the desk."""
+def report_url(period: Period, product: dict | None = None) -> str:
+    """The KPI page of the period (narrowed to the report's product, when it is one's), as browsers reach the desk."""
+    narrowed = {"product": product["slug"]} if product else {}
     if period.kind == WEEKLY:
-        query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+        query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat(), **narrowed})
         return f"{settings.SITE_URL}{reverse('metrics:dashboard')}?{query}"
-    return f"{settings.SITE_URL}{reverse('metrics:monthly')}?{urlencode({'month': period.key})}"
+    return f"{settings.SITE_URL}{reverse('metrics:monthly')}?{urlencode({'month': period.key, **narrowed})}"
 
 
 def _hours(value: float | None) -> str:
@@ -196,11 +199,11 @@ def slack_name(text: str) -> str:
 
 def report_slack_text(data: dict, period: Period) -> str:
     lines = report_lines(data, period, slack_name)
-    head = f"*{slack_escape(report_subject(period))}*"
+    head = f"*{slack_escape(report_subject(period, data.get('product')))}*"
     body = [lines[0], *("• " + line for line in lines[2:])]
-    return "\n".join([head, *body, slack_link(report_url(period), "The KPI page for this period")])
+    return "\n".join([head, *body, slack_link(report_url(period, data.get("product")), "The KPI page for this period")])
 
 
 def report_email_text(data: dict, period: Period) -> str:
     lines = report_lines(data, period, str)
-    return "\n".join([*lines, "", f"The KPI page for this period: {report_url(period)}", ""])
+    return "\n".join([*lines, "", f"The KPI page for this period: {report_url(period, data.get('product'))}", ""])

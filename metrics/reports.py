@@ -21,8 +21,10 @@ from django.utils import timezone
 
 from channels.adapters.slack.client import slack_configured
 from mentions.permissions.roles import MANAGERS
+from mentions.products import desk_products
 from metrics.export import kpi_json
 from metrics.models import ReportSchedule, ReportSend
+from metrics.product_scope import product_narrowed
 from metrics.report_text import (
     Period,
     period_before,
@@ -83,16 +85,21 @@ def manager_addresses() -> list[str]:
     )
 
 
-def report_texts(period: Period, *, now: datetime | None = None) -> tuple[str, str, str]:
-    """(Slack text, e-mail subject, e-mail body) of the period's report."""
-    data = kpi_json(start=period.start, end=period.end, now=now)
-    return report_slack_text(data, period), report_subject(period), report_email_text(data, period)
+def report_texts(period: Period, *, now: datetime | None = None, product_id: int | None = None) -> tuple[str, str, str]:
+    """(Slack text, e-mail subject, e-mail body) of the period's report: of one product's tickets when given (a
+    schedule's product, issue 71), its name in the subject and its slug in the link."""
+    with product_narrowed(product_id):
+        data = kpi_json(start=period.start, end=period.end, now=now)
+    product = desk_products().get(product_id) if product_id is not None else None
+    data["product"] = {"name": product.name, "slug": product.slug} if product else None
+    subject = report_subject(period, data["product"])
+    return report_slack_text(data, period), subject, report_email_text(data, period)
 
 
 def report_send(schedule: ReportSchedule, period: Period, *, now: datetime | None = None) -> ReportSend | None:
     """Queue the period's report for the schedule's Slack channel and managers. None when that period was
     already sent for this schedule (by another worker, or an earlier run)."""
-    slack_text, subject, body = report_texts(period, now=now)
+    slack_text, subject, body = report_texts(period, now=now, product_id=schedule.product_id)
     with transaction.atomic():
         locked = ReportSchedule.objects.select_for_update().get(pk=schedule.pk)
         if (

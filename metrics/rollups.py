@@ -1,15 +1,12 @@
 """Exact daily KPI rollups on PostgreSQL: the triggers that mark changed days, and their refresh.
 
-Triggers on mentions_ticket and mentions_ticketevent (statement-level, with transition tables, so a
-bulk insert of 5,000 tickets costs one extra statement, not 5,000) record in metrics_rollupdirty
-each UTC day whose figures a change touches: a ticket's requested, first-reply and solved days
-(before and after the change), an event's day, and for an advocate's action the days of the play
-assignments it ends. `rollups_refresh()` recomputes those days from the source tables; every KPI
-read calls it first, and a beat task keeps the backlog short. A refresh takes a transaction-level
-advisory lock, so two refreshes never rebuild the same day at once.
-
-On other databases (the embedded SQLite default) there are no rollups: the selectors compute the
-same figures from the source rows.
+Triggers on mentions_ticket and mentions_ticketevent (statement-level, with transition tables, so a bulk insert of
+5,000 tickets costs one extra statement, not 5,000) record in metrics_rollupdirty each UTC day whose figures a change
+touches: a ticket's requested, first-reply and solved days (before and after the change), an event's day, and for an
+advocate's action the days of the play assignments it ends. `rollups_refresh()` recomputes those days from the source
+tables; every KPI read calls it first, and a beat task keeps the backlog short. A refresh takes a transaction-level
+advisory lock, so two refreshes never rebuild the same day at once. On other databases (the embedded SQLite default)
+there are no rollups: the selectors compute the same figures from the source rows.
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refres
 from metrics.community.past_stamp import IDENTITY_DAYS_SQL, past_days_changed
 from metrics.community.rollup import COMMUNITY_DAYS_SQL
 from metrics.competitor_rollup import competitor_days_rebuild
+from metrics.product_scope import narrowed_product
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 logger = logging.getLogger(__name__)
@@ -84,6 +82,7 @@ _TICKET_COLUMNS = (
     "solved_at",
     "status",
     "channel_id",
+    "product_id",
     "high_priority",
     # What the Community page's rollup reads (metrics.community.rollup).
     "judgement",
@@ -160,10 +159,10 @@ BEGIN
         {_TICKET_DAYS.format(rows="(SELECT n.* FROM new_rows n JOIN changed USING (id))")}
     ) s
     ON CONFLICT DO NOTHING;
-    -- A ticket moved to another channel moves its advocates' figures too.
+    -- A ticket moved to another channel or product moves its advocates' (and its tags') figures too.
     INSERT INTO metrics_rollupdirty (day, kind)
-    SELECT DISTINCT {_day("e.created_at")}, 'event'
-    FROM new_rows n JOIN old_rows o ON o.id = n.id AND o.channel_id <> n.channel_id
+    SELECT DISTINCT {_day("e.created_at")}, 'event' FROM new_rows n JOIN old_rows o ON o.id = n.id
+         AND (o.channel_id <> n.channel_id OR o.product_id IS DISTINCT FROM n.product_id)
     JOIN mentions_ticketevent e ON e.ticket_id = n.id
     ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -219,10 +218,10 @@ ON CONFLICT DO NOTHING;
 
 TICKET_DAYS_SQL = f"""
 DELETE FROM metrics_ticketday WHERE day = %(day)s;
-INSERT INTO metrics_ticketday (day, channel_id, high_priority, created, replied, solved_without_reply,
+INSERT INTO metrics_ticketday (day, channel_id, product_id, high_priority, created, replied, solved_without_reply,
                                answered_by_community, first_replied, solved, frt, frt_wide, frt_business,
                                frt_business_wide)
-SELECT %(day)s, channel_id, high_priority,
+SELECT %(day)s, channel_id, product_id, high_priority,
        count(*) FILTER (WHERE part = 1),
        count(*) FILTER (WHERE part = 1 AND first_reply_at IS NOT NULL),
        count(*) FILTER (WHERE part = 1 AND first_reply_at IS NULL AND status = '{SOLVED}' AND NOT community),
@@ -232,25 +231,25 @@ SELECT %(day)s, channel_id, high_priority,
        {_values("first_reply_seconds")},
        {_values("first_reply_business_seconds")}
 FROM (
-    SELECT 1 AS part, t.channel_id, t.high_priority, t.first_reply_at, t.first_reply_seconds,
-           t.first_reply_business_seconds, t.status, EXISTS (
+    SELECT 1 AS part, t.channel_id, coalesce(t.product_id, 0) AS product_id, t.high_priority, t.first_reply_at,
+           t.first_reply_seconds, t.first_reply_business_seconds, t.status, EXISTS (
                SELECT 1 FROM mentions_communityanswer c WHERE c.ticket_id = t.id AND c.closed_at IS NOT NULL
            ) AS community
     FROM mentions_ticket t WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s
     UNION ALL
-    SELECT 2, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL, false
+    SELECT 2, t.channel_id, coalesce(t.product_id, 0), t.high_priority, NULL, NULL, NULL, NULL, false
     FROM mentions_ticket t WHERE t.first_reply_at >= %(since)s AND t.first_reply_at < %(until)s
     UNION ALL
-    SELECT 3, t.channel_id, t.high_priority, NULL, NULL, NULL, NULL, false
+    SELECT 3, t.channel_id, coalesce(t.product_id, 0), t.high_priority, NULL, NULL, NULL, NULL, false
     FROM mentions_ticket t WHERE t.solved_at >= %(since)s AND t.solved_at < %(until)s
 ) s
-GROUP BY channel_id, high_priority;
+GROUP BY channel_id, product_id, high_priority;
 """
 
 EVENT_DAYS_SQL = f"""
 DELETE FROM metrics_advocateday WHERE day = %(day)s;
-INSERT INTO metrics_advocateday (day, actor_id, channel_id, served, replied, solved, handling)
-SELECT %(day)s, e.actor_id, t.channel_id,
+INSERT INTO metrics_advocateday (day, actor_id, channel_id, product_id, served, replied, solved, handling)
+SELECT %(day)s, e.actor_id, t.channel_id, coalesce(t.product_id, 0),
        count(*) FILTER (WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'),
        count(*) FILTER (WHERE e.kind IN ({_sql_list(REPLY_KINDS)})),
        count(*) FILTER (WHERE e.kind = '{STATUS}' AND e.data ->> 'to' = '{SOLVED}'),
@@ -269,14 +268,15 @@ LEFT JOIN LATERAL (
 ) h ON true
 WHERE e.created_at >= %(since)s AND e.created_at < %(until)s
       AND e.kind IN ({_sql_list((SERVED, *HANDLING_KINDS))}) AND e.actor_id IS NOT NULL
-GROUP BY e.actor_id, t.channel_id;
+GROUP BY e.actor_id, t.channel_id, coalesce(t.product_id, 0);
 DELETE FROM metrics_tagday WHERE day = %(day)s;
-INSERT INTO metrics_tagday (day, tag, added)
-SELECT %(day)s, e.data ->> 'tag', count(*)
+INSERT INTO metrics_tagday (day, tag, product_id, added)
+SELECT %(day)s, e.data ->> 'tag', coalesce(t.product_id, 0), count(*)
 FROM mentions_ticketevent e
+JOIN mentions_ticket t ON t.id = e.ticket_id
 WHERE e.kind = '{TAG_ADDED}' AND e.created_at >= %(since)s AND e.created_at < %(until)s
       AND e.data ->> 'tag' IS NOT NULL
-GROUP BY 2;
+GROUP BY 2, 3;
 """
 
 
@@ -325,10 +325,11 @@ def rollups_read() -> Iterator[None]:
 
 
 def rollups_memo(key: tuple, fetch: Callable[[], T]) -> T:
-    """Inside rollups_read(), a read two selectors share is fetched once; outside, every time."""
+    """Inside rollups_read(), a read two selectors share is fetched once (per product: metrics.product_scope)."""
     memo = _read_memo.get()
     if memo is None:
         return fetch()
+    key = (narrowed_product(), *key)
     if key not in memo:
         memo[key] = fetch()
     return memo[key]

@@ -25,6 +25,7 @@ from metrics.first_reply_weekly import first_reply_weekly
 from metrics.forms import CommunityFilterForm, KpiFilterForm, MonthForm
 from metrics.judgement_quality import judgement_corrections, judgement_learned_said
 from metrics.next_reply import next_reply_stats
+from metrics.product_scope import product_narrowed
 from metrics.report_text import community_line
 from metrics.rollups import kpi_version, rollups_read, rollups_supported
 from metrics.share_of_voice_page import share_of_voice_context
@@ -76,7 +77,9 @@ def _outreach_rows(*, start: date, end: date) -> list[dict]:
 FIGURES_TTL_SECONDS = 120
 
 
-def _figures_html(*, start: date, end: date, channel_id: int | None, now: datetime, query: str) -> str:
+def _figures_html(
+    *, start: date, end: date, channel_id: int | None, product_id: int | None, now: datetime, query: str
+) -> str:
     """The dashboard's figures, rendered. Call inside rollups_read(): its refresh bumps the KPI version when
     anything changed, so a cached rendering is served only while nothing did, and never past the minute
     it was made for (the overdue figures move with the clock)."""
@@ -86,7 +89,8 @@ def _figures_html(*, start: date, end: date, channel_id: int | None, now: dateti
         return render_to_string("metrics/_dashboard_figures.html", {**figures, "query": query})
 
     # No rollups (SQLite), so no version to tell a change by: computed every time.
-    key = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{now:%Y%m%d%H%M}" if rollups_supported() else None
+    key: str | None = f"kpi-figures:{kpi_version()}:{start}:{end}:{channel_id}:{product_id}:{now:%Y%m%d%H%M}"
+    key = key if rollups_supported() else None
     return fragment(key, build, ttl=FIGURES_TTL_SECONDS)
 
 
@@ -126,8 +130,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "metrics/dashboard.html", {"form": form}, status=400)
     filters = form.filters
-    with rollups_read():
-        figures = _figures_html(**filters, now=timezone.now(), query=form.querystring)
+    with rollups_read(), product_narrowed(form.product_id):
+        figures = _figures_html(**filters, product_id=form.product_id, now=timezone.now(), query=form.querystring)
     return render(
         request,
         "metrics/dashboard.html",
@@ -142,7 +146,14 @@ def export(request: HttpRequest, table: str) -> HttpResponse | StreamingHttpResp
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    lines = export_lines(table=table, **form.filters, now=timezone.now(), by=form.cleaned_data.get("by") or None)
+    # The lines are made as the response streams, after this view returns: the product goes with them.
+    lines = export_lines(
+        table=table,
+        **form.filters,
+        now=timezone.now(),
+        by=form.cleaned_data.get("by") or None,
+        product_id=form.product_id,
+    )
     if lines is None:
         raise Http404("No such table.")
     f = form.filters
@@ -166,9 +177,10 @@ def community(request: HttpRequest) -> HttpResponse:
         voice = share_of_voice_context(start=filters["start"], end=filters["end"], by=by)
         return render_to_string("metrics/_community_figures.html", {**figures, **voice, "query": form.querystring})
 
-    with rollups_read():
+    with rollups_read(), product_narrowed(form.product_id):
         # As the KPI page's figures (_figures_html): cached while the KPI version stands, never past its minute.
         key = f"community-figures:{kpi_version()}:{filters['start']}:{filters['end']}:{filters['channel_id']}:{by}"
+        key += f":{form.product_id}"
         html = fragment(f"{key}:{now:%Y%m%d%H%M}" if rollups_supported() else None, build, ttl=FIGURES_TTL_SECONDS)
     return render(
         request,
@@ -191,10 +203,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
     so_far = start <= today < end
     end = today if so_far else end
     duty = DutySettings.current()
-    with rollups_read():
+    with rollups_read(), product_narrowed(form.product_id):
         stats = first_reply_stats(start=start, end=end, now=now)
         activity = activity_daily(start=start, end=end, duty=duty)
         community = community_summary(start=start, end=end)
+        outreach = _outreach_rows(start=start, end=end)
+        team = team_engagement(start=start, end=end)
     return render(
         request,
         "metrics/monthly.html",
@@ -209,10 +223,10 @@ def monthly(request: HttpRequest) -> HttpResponse:
             "activity": activity,
             "activity_chart": _activity_chart(activity),
             "totals": {key: sum(d[key] for d in activity) for key in ("created", "replied", "solved")},
-            "outreach": _outreach_rows(start=start, end=end),
-            "team": team_engagement(start=start, end=end),
+            "outreach": outreach,
+            "team": team,
             # The scheduled report's words (as its e-mail has them); the template escapes the tag or story named.
             "community": community_line(community.as_json(), str),
-            "query": f"from={start.isoformat()}&to={end.isoformat()}",
+            "query": f"from={start.isoformat()}&to={end.isoformat()}{form.product_query}",
         },
     )

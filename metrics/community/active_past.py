@@ -27,10 +27,14 @@ from django.db import connections, router
 
 from metrics.community.past_stamp import stamp_read
 from metrics.models import CommunityIdentityDay
+from metrics.product_scope import rollup_sql_ids
 
 KEEP = 100
 TTL_SECONDS = 2 * 24 * 3600  # the key names its days: a day later it is never asked for again; this bounds memory
-_RANGE = "d.day >= %(start)s AND d.day <= %(end)s AND (%(channel)s::bigint IS NULL OR d.channel_id = %(channel)s)"
+_RANGE = (
+    "d.day >= %(start)s AND d.day <= %(end)s AND (%(channel)s::bigint IS NULL OR d.channel_id = %(channel)s) "
+    "AND (%(products)s::bigint[] IS NULL OR d.product_id = ANY(%(products)s::bigint[]))"
+)
 # Erased people are kept here and left out by the read: an erasure then needs no new list.
 TOP_SQL = f"""
 SELECT i.person_id, sum(d.mentions) AS n
@@ -86,17 +90,18 @@ def mention_counts_ranked(
     """{person: mentions}, exact for every person who can rank in the top `limit` by total (mentions plus `others`:
     each person's contributions in the range, erased people already left out); a person missing from it has no
     mention or cannot rank. Erased people are left out. The caller refreshed the rollup."""
+    products = rollup_sql_ids()  # the read's product (metrics.product_scope), None for all
     with connections[router.db_for_read(CommunityIdentityDay)].cursor() as cursor:
 
         def rows(sql: str, **params: Any) -> dict[int, int]:
-            cursor.execute(sql, {"channel": channel_id, "start": start, "end": end, **params})
+            cursor.execute(sql, {"channel": channel_id, "products": products, "start": start, "end": end, **params})
             return {person: int(n) for person, n in cursor.fetchall()}
 
         today = _today()
         past_end = min(end, today - timedelta(days=1))
         kept: list[tuple[int, int]] = []
         if start <= past_end:
-            key = f"community-active-past:{stamp_read(cursor)}:{start}:{past_end}:{channel_id}:{KEEP}"
+            key = f"community-active-past:{stamp_read(cursor)}:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
             kept = cache.get(key)
             if kept is None:
                 kept = list(rows(TOP_SQL, end=past_end, limit=KEEP).items())

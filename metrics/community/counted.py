@@ -31,6 +31,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from mentions.models import Message, Ticket
 from metrics.community.rollup import CUT, LOWER, PRIVATE, STOPWORDS, TERM_MAX, TERM_MIN
 from metrics.periods import day_bounds
+from metrics.product_scope import tickets_narrowed
 
 
 def subject_terms(subject: str) -> set[str]:
@@ -51,7 +52,8 @@ def counted_tickets() -> QuerySet[Ticket]:
 
 
 def counted_requested(*, start: date, end: date, channel_id: int | None = None) -> QuerySet[Ticket]:
-    """The counted tickets requested in [start, end] (UTC days), of one channel when given."""
+    """The counted tickets requested in [start, end] (UTC days), of one channel when given, of the read's product
+    when narrowed (metrics.product_scope)."""
     since, until = day_bounds(start, end)
-    qs = counted_tickets().filter(requested_at__gte=since, requested_at__lt=until)
+    qs = tickets_narrowed(counted_tickets()).filter(requested_at__gte=since, requested_at__lt=until)
     return qs if channel_id is None else qs.filter(channel_id=channel_id)

@@ -17,7 +17,7 @@ from metrics.community.newcomer_rollup import newcomers_delta, newcomers_emptied
 from metrics.community.rollup import COUNTED_SQL
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
-_TICKET_COLUMNS = "requested_at, channel_id, merged_into_id, first_reply_seconds, high_priority"
+_TICKET_COLUMNS = "requested_at, channel_id, product_id, merged_into_id, first_reply_seconds, high_priority"
 _MARK = "INSERT INTO metrics_communitymemberdirty (person_id) SELECT DISTINCT person_id FROM ({rows}) s " \
     "WHERE person_id IS NOT NULL ON CONFLICT DO NOTHING;"  # fmt: skip
 _BY_TICKETS = (
@@ -94,11 +94,13 @@ WITH gone AS (DELETE FROM metrics_communitymember WHERE person_id = ANY(%(people
 """
 MEMBERS_REFRESH_SQL = f"""
 WITH made AS (
-INSERT INTO metrics_communitymember (person_id, first_ticket_id, first_at, first_channel_id, first_reply_seconds,
-                                     high_priority, next_at)
-SELECT f.person_id, f.id, f.requested_at, f.channel_id, f.first_reply_seconds, f.high_priority, s.requested_at
+INSERT INTO metrics_communitymember (person_id, first_ticket_id, first_at, first_channel_id, first_product_id,
+                                     first_reply_seconds, high_priority, next_at)
+SELECT f.person_id, f.id, f.requested_at, f.channel_id, f.product_id, f.first_reply_seconds, f.high_priority,
+       s.requested_at
 FROM (
-    SELECT i.person_id, t.id, t.requested_at, t.channel_id, t.first_reply_seconds, t.high_priority,
+    SELECT i.person_id, t.id, t.requested_at, t.channel_id, coalesce(t.product_id, 0) AS product_id,
+           t.first_reply_seconds, t.high_priority,
            row_number() OVER (PARTITION BY i.person_id ORDER BY t.requested_at, t.id) AS n
     FROM people_identity i
     JOIN people_requester r ON r.identity_id = i.id

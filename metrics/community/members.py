@@ -31,10 +31,12 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from mentions.models import Target
 from metrics.community.counted import counted_requested, counted_tickets
+from metrics.community.member_tally import member_tally_rows
 from metrics.community.newcomer_rollup import ALL_CHANNELS, WINDOWS, newcomer_targets, newcomers_rebuild
 from metrics.community.volume import period_of
 from metrics.models import CommunityMember, CommunityNewcomerDay
 from metrics.periods import HOUR, day_bounds
+from metrics.product_scope import narrowed_product, rollup_narrowed, rollup_product_ids
 from metrics.rollups import REFRESH_LOCK, rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERSON = "requester__identity__person_id"
@@ -69,7 +71,9 @@ def first_mentions_rollup(*, start: date, end: date, channel_id: int | None = No
     index. Back within N days: the member's next counted mention is at most N days after the first (the next one in
     order is the earliest other, so any other within N days means this one is)."""
     since, until = day_bounds(start, end)
-    qs = CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until)
+    qs = rollup_narrowed(
+        CommunityMember.objects.filter(first_at__gte=since, first_at__lt=until), field="first_product_id"
+    )
     if channel_id is not None:
         qs = qs.filter(first_channel_id=channel_id)
     return _ordered(
@@ -119,10 +123,34 @@ def returning_tally_source(
 ) -> Tally:
     """{(period, group): {"members", "decided_N", "returned_N"}} from the tickets' first mentions, counted here: the
     reference path, and the embedded SQLite default's."""
+    return _tally(first_mentions_source(start=start, end=end, channel_id=channel_id), by=by, now=now, targets=targets)
+
+
+def returning_tally_members(
+    *, start: date, end: date, by: str, now: datetime, channel_id: int | None, targets: dict
+) -> Tally:
+    """The same tally from the CommunityMember rollup, grouped in the database: a read narrowed to a product on
+    PostgreSQL (metrics.community.member_tally says why and what it costs)."""
+    rollups_ensure_fresh()
+    product_id = narrowed_product()
+    rows = member_tally_rows(
+        start=start,
+        end=end,
+        by=by,
+        decided={days: last_decided_day(days, now) for days in WINDOWS},
+        channel_id=channel_id,
+        products=rollup_product_ids(product_id) if product_id is not None else [],
+        targets=targets,
+    )
+    return {
+        (period, WITHIN if within else NOT_WITHIN): dict(zip(TALLY_KEYS, figures, strict=True))
+        for period, within, *figures in rows
+    }
+
+
+def _tally(rows: Iterable[tuple], *, by: str, now: datetime, targets: dict) -> Tally:
     tally: Tally = defaultdict(lambda: dict.fromkeys(TALLY_KEYS, 0))
-    for requested_at, seconds, high_priority, *back in first_mentions_source(
-        start=start, end=end, channel_id=channel_id
-    ):
+    for requested_at, seconds, high_priority, *back in rows:
         target = targets[Target.Group.HIGH_PRIORITY if high_priority else Target.Group.ALL] * HOUR
         group = WITHIN if seconds is not None and seconds <= target else NOT_WITHIN
         day = requested_at.astimezone(UTC).date()
@@ -187,6 +215,8 @@ def returning_rows(
     came back; the share is None while no window has passed ("not yet known")."""
     targets = targets or Target.hours()
     tally_of = returning_tally_rollup if rollups_supported() else returning_tally_source
+    if rollups_supported() and narrowed_product() is not None:
+        tally_of = returning_tally_members
     tally = tally_of(start=start, end=end, by=by, now=now, channel_id=channel_id, targets=targets)
     rows = []
     for period in sorted({p for p, _ in tally}):

@@ -29,20 +29,21 @@ from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 # result is how many rows changed (0: the day's ranking figures are as they were).
 IDENTITY_DAYS_SQL = f"""
 WITH fresh AS (
-    SELECT t.channel_id, r.identity_id, count(*)::int AS mentions
+    SELECT t.channel_id, coalesce(t.product_id, 0) AS product_id, r.identity_id, count(*)::int AS mentions
     FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
     WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
-    GROUP BY t.channel_id, r.identity_id
+    GROUP BY t.channel_id, coalesce(t.product_id, 0), r.identity_id
 ), gone AS (
     DELETE FROM metrics_communityidentityday d
     WHERE d.day = %(day)s AND NOT EXISTS (
-        SELECT 1 FROM fresh f WHERE f.channel_id = d.channel_id AND f.identity_id = d.identity_id
+        SELECT 1 FROM fresh f
+        WHERE f.channel_id = d.channel_id AND f.product_id = d.product_id AND f.identity_id = d.identity_id
     )
     RETURNING 1
 ), put AS (
-    INSERT INTO metrics_communityidentityday (day, channel_id, identity_id, mentions)
-    SELECT %(day)s, channel_id, identity_id, mentions FROM fresh
-    ON CONFLICT (day, channel_id, identity_id) DO UPDATE SET mentions = EXCLUDED.mentions
+    INSERT INTO metrics_communityidentityday (day, channel_id, product_id, identity_id, mentions)
+    SELECT %(day)s, channel_id, product_id, identity_id, mentions FROM fresh
+    ON CONFLICT (day, channel_id, product_id, identity_id) DO UPDATE SET mentions = EXCLUDED.mentions
     WHERE metrics_communityidentityday.mentions <> EXCLUDED.mentions
     RETURNING 1
 )

@@ -45,21 +45,21 @@ TERMS_SQL = f"""
 
 COMMUNITY_DAYS_SQL = f"""
 DELETE FROM metrics_communityday WHERE day = %(day)s;
-INSERT INTO metrics_communityday (day, channel_id, judgement, intent, sentiment, mentions)
-SELECT %(day)s, t.channel_id, t.judgement, t.intent, t.sentiment, count(*)
+INSERT INTO metrics_communityday (day, channel_id, product_id, judgement, intent, sentiment, mentions)
+SELECT %(day)s, t.channel_id, coalesce(t.product_id, 0), t.judgement, t.intent, t.sentiment, count(*)
 FROM mentions_ticket t
 WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
-GROUP BY t.channel_id, t.judgement, t.intent, t.sentiment;
+GROUP BY t.channel_id, coalesce(t.product_id, 0), t.judgement, t.intent, t.sentiment;
 DELETE FROM metrics_communitysentimentday WHERE day = %(day)s;
-INSERT INTO metrics_communitysentimentday (day, channel_id, sentiment, mentions)
-SELECT %(day)s, channel_id, sentiment, sum(mentions) FROM metrics_communityday WHERE day = %(day)s
-GROUP BY channel_id, sentiment;
+INSERT INTO metrics_communitysentimentday (day, channel_id, product_id, sentiment, mentions)
+SELECT %(day)s, channel_id, product_id, sentiment, sum(mentions) FROM metrics_communityday WHERE day = %(day)s
+GROUP BY channel_id, product_id, sentiment;
 DELETE FROM metrics_communitytermday WHERE day = %(day)s;
-INSERT INTO metrics_communitytermday (day, channel_id, term, mentions)
-SELECT %(day)s, t.channel_id, w.term, count(*)
+INSERT INTO metrics_communitytermday (day, channel_id, product_id, term, mentions)
+SELECT %(day)s, t.channel_id, coalesce(t.product_id, 0), w.term, count(*)
 FROM mentions_ticket t
 {TERMS_SQL}
 WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
-GROUP BY t.channel_id, w.term;
+GROUP BY t.channel_id, coalesce(t.product_id, 0), w.term;
 """
 # The day's CommunityIdentityDay rows: metrics.community.past_stamp.IDENTITY_DAYS_SQL, which says whether they changed.

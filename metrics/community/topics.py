@@ -18,6 +18,7 @@ from django.urls import reverse
 from metrics.activity import tags_rising
 from metrics.community.counted import counted_requested, subject_terms
 from metrics.models import CommunityTermDay
+from metrics.product_scope import rollup_narrowed
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
 from stories.models import Story
 
@@ -58,7 +59,7 @@ def stories_rising(*, start: date, end: date, channel_id: int | None = None, lim
 
 def terms_counts_rollup(*, start: date, end: date, channel_id: int | None) -> dict[str, tuple[int, int]]:
     """{term: (mentions in [start, end], in the period before)} from CommunityTermDay (the caller refreshed it)."""
-    qs = CommunityTermDay.objects.filter(day__gte=_previous(start, end), day__lte=end)
+    qs = rollup_narrowed(CommunityTermDay.objects.filter(day__gte=_previous(start, end), day__lte=end))
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
     rows = (

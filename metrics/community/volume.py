@@ -20,6 +20,7 @@ from channels.models import Channel
 from mentions.models import Intent, Judgement, Sentiment
 from metrics.community.counted import counted_requested
 from metrics.models import CommunityDay, CommunitySentimentDay
+from metrics.product_scope import rollup_narrowed
 from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_supported
 
 PERIODS = ("day", "week", "month")
@@ -74,7 +75,9 @@ def day_counts_rollup(*, start: date, end: date, channel_id: int | None, columns
     and intent when only channels and sentiments are asked for: at most a row per day, channel and sentiment, however
     many mentions (a year at 1,000,000 tickets: 7,300 rows instead of 43,800, bench/README.md)."""
     narrow = set(columns) <= SENTIMENT_DAY_COLUMNS
-    qs = (CommunitySentimentDay if narrow else CommunityDay).objects.filter(day__gte=start, day__lte=end)
+    qs = rollup_narrowed(
+        (CommunitySentimentDay if narrow else CommunityDay).objects.filter(day__gte=start, day__lte=end)
+    )
     if channel_id is not None:
         qs = qs.filter(channel_id=channel_id)
     return _rows(qs.order_by().values_list("day", *columns).annotate(n=Sum("mentions")))
