@@ -94,6 +94,8 @@ class MentionFacts:
     author_audience: int | None = None
     # The order of the author's person's level (people.journey); None when not known.
     author_level: int | None = None
+    # The ticket's product (its empty one read as the desk's first by the caller); None: the desk has none.
+    product_id: int | None = None
 
 
 def mention_facts(
@@ -108,6 +110,7 @@ def mention_facts(
     judged: tuple[str, str, str] = ("", "", ""),
     author_audience: int | None = None,
     author_level: int | None = None,
+    product_id: int | None = None,
 ) -> MentionFacts:
     """Facts from a stored (or about to be stored) message: title + body, the author, the
     @handles it names (in the text, or as the platform listed them: `Message.mentioned`),
@@ -129,6 +132,7 @@ def mention_facts(
         sentiment=judged[2],
         author_audience=author_audience,
         author_level=author_level,
+        product_id=product_id,
     )
 
 
@@ -185,6 +189,7 @@ class CompiledRule:
     judgements: frozenset[str] = frozenset()
     intents: frozenset[str] = frozenset()
     sentiments: frozenset[str] = frozenset()
+    product_ids: frozenset[int] = frozenset()
 
     @property
     def on_judgement(self) -> bool:
@@ -200,6 +205,8 @@ class CompiledRule:
         if self.kinds and facts.channel_kind not in self.kinds:
             return False
         if self.channel_ids and facts.channel_id not in self.channel_ids:
+            return False
+        if self.product_ids and facts.product_id not in self.product_ids:
             return False
         if self.link == "present" and not facts.has_link:
             return False
@@ -237,9 +244,13 @@ class CompiledRule:
 
 
 def rule_compile(
-    rule: Any, *, channel_ids: Iterable[int] = (), macro_actions: Iterable[tuple[str, str]] = ()
+    rule: Any,
+    *,
+    channel_ids: Iterable[int] = (),
+    macro_actions: Iterable[tuple[str, str]] = (),
+    product_ids: Iterable[int] = (),
 ) -> CompiledRule:
-    """A `mentions.models.Rule` (saved or not) plus its channels and macro actions, which the
+    """A `mentions.models.Rule` (saved or not) plus its channels, products and macro actions, which the
     caller passes so that this never queries. Raises RuleCompileError for a bad pattern."""
     kinds = rule.channel_kinds
     if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
@@ -250,6 +261,7 @@ def rule_compile(
         stop=bool(rule.stop_processing),
         kinds=frozenset(kinds),
         channel_ids=frozenset(channel_ids),
+        product_ids=frozenset(product_ids),
         keywords=keywords_pattern(lines(rule.text_keywords)),
         keyword_list=tuple(lines(rule.text_keywords)),
         exclude_list=tuple(lines(rule.text_excludes)),

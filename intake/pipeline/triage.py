@@ -130,6 +130,8 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
     weights = {handle: facts.audience for handle, facts in page.author_facts.items()}
     levels = {handle: facts.level for handle, facts in page.author_facts.items()}
     effects_of: dict[int, _Effects] = {}  # a ticket with two follow-ups: the second sees the first's changes
+    # A ticket's empty product (from before products) is the desk's first, read only when a rule asks (issue 71).
+    default_product = page.products.default_id if any(r.product_ids for r in ruleset.rules) else None
     for ticket, item in items:
         facts = mention_facts(
             channel_id=channel.pk,
@@ -141,6 +143,7 @@ def _plan(page: Page, items: list[tuple[TicketRow, Item]], ruleset: RuleSet) -> 
             author_tags=labels.get(item.mention.author_handle, ()),
             author_audience=weights.get(item.mention.author_handle),
             author_level=levels.get(item.mention.author_handle),
+            product_id=ticket.product_id if ticket.product_id is not None else default_product,
         )
         matched = ruleset.match(facts, where=f"ticket {ticket.pk} (channel {channel.slug}, message {item.external_id})")
         if not matched:

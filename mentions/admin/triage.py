@@ -17,6 +17,7 @@ from mentions.models import (
     SavedSearch,
     Sentiment,
 )
+from mentions.products import desk_products
 from mentions.rules import lines
 from mentions.services.judgement_precision import precision_measured, rule_gated
 from mentions.services.rules import TRY_LIMIT, TryResult, rule_try
@@ -29,6 +30,7 @@ RULE_HEAD = ("name", "description", "position", "enabled", "stop_processing")
 RULE_CONDITIONS = (
     "channel_kinds",
     "channels",
+    "products",
     "text_keywords",
     "text_regex",
     "text_excludes",
@@ -90,6 +92,7 @@ class RuleForm(forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         given = [data.get("channel_kinds"), data.get("channels"), data.get("text_regex", "").strip(), data.get("link")]
+        given.append(data.get("products"))
         given += [data.get("judgements"), data.get("intents"), data.get("sentiments")]
         given.append(data.get("author_audience_min") is not None)
         given.append(data.get("requester_level_min") is not None)
@@ -110,14 +113,19 @@ class RuleAdmin(admin.ModelAdmin):
     list_editable = ["position", "enabled"]
     list_filter = ["enabled"]
     search_fields = ["name", "description", "text_keywords"]
-    filter_horizontal = ["channels"]
-    fieldsets = [
-        (None, {"fields": RULE_HEAD}),
-        ("Conditions (all that are filled in must hold)", {"fields": RULE_CONDITIONS}),
-        ("Actions", {"fields": (*RULE_ACTIONS, "solves_when")}),
-    ]
+    filter_horizontal = ["channels", "products"]
     readonly_fields = ["solves_when"]
     actions = ["try_rule"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Rule | None = None):
+        # The ticket's product only when the desk has more than one (issue 71): with one, nothing new is asked.
+        many = desk_products().many
+        conditions = tuple(f for f in RULE_CONDITIONS if many or f != "products")
+        return [
+            (None, {"fields": RULE_HEAD}),
+            ("Conditions (all that are filled in must hold)", {"fields": conditions}),
+            ("Actions", {"fields": (*RULE_ACTIONS, "solves_when")}),
+        ]
 
     @admin.display(description="Does")
     def does(self, obj: Rule) -> str:
@@ -167,7 +175,10 @@ class RuleAdmin(admin.ModelAdmin):
         rule = get_object_or_404(Rule.objects.select_related("macro"), pk=rule_id)
         macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro is not None else []
         result = rule_try(
-            rule=rule, channel_ids=list(rule.channels.values_list("pk", flat=True)), macro_actions=macro_actions
+            rule=rule,
+            channel_ids=list(rule.channels.values_list("pk", flat=True)),
+            macro_actions=macro_actions,
+            product_ids=list(rule.products.values_list("pk", flat=True)) if desk_products().many else [],
         )
         return self._try_response(request, rule, result, form=None)
 
@@ -186,6 +197,7 @@ class RuleAdmin(admin.ModelAdmin):
         result = rule_try(
             rule=rule,
             channel_ids=[c.pk for c in form.cleaned_data.get("channels") or []],
+            product_ids=[p.pk for p in form.cleaned_data.get("products") or []],
             macro_actions=[(a.kind, a.value) for a in macro.actions.all()] if macro else [],
         )
         return self._try_response(request, rule, result, form=None)

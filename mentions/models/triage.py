@@ -37,6 +37,10 @@ class Rule(Stamped):
     channels = models.ManyToManyField(
         "channels.Channel", blank=True, related_name="+", help_text="Specific channels; none means any."
     )
+    # The ticket's product (issue 71; an empty one is the desk's first): asked in admin only with several products.
+    products = models.ManyToManyField(
+        "mentions.ProductProfile", blank=True, related_name="+", help_text="The ticket's product; none means any."
+    )
     text_keywords = models.TextField(
         blank=True,
         help_text="One word or phrase per line; the mention (title and text) must contain one of them as whole "

@@ -4,6 +4,7 @@ trying a rule on recent tickets."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -12,6 +13,7 @@ from django.db.models import OuterRef, Subquery
 from advocacy.hooks import Hooks
 from channels.models import Channel
 from mentions.models import Message, Rule, Ticket
+from mentions.products import desk_products
 from mentions.rules import CompiledRule, MentionFacts, RuleCompileError, RuleSet, mention_facts, rule_compile
 
 logger = logging.getLogger(__name__)
@@ -39,20 +41,28 @@ TRY_LIMIT = 200
 NOT_ACKNOWLEDGED = "not acknowledged"
 
 
-def _compile_saved(rule: Rule) -> CompiledRule:
-    """A rule loaded with its channels and macro actions prefetched."""
+def _compile_saved(rule: Rule, *, products: bool) -> CompiledRule:
+    """A rule loaded with its channels and macro actions prefetched (and its products, when `products`)."""
     macro_actions = [(a.kind, a.value) for a in rule.macro.actions.all()] if rule.macro is not None else []
-    return rule_compile(rule, channel_ids=[c.pk for c in rule.channels.all()], macro_actions=macro_actions)
+    product_ids = [p.pk for p in rule.products.all()] if products else []
+    return rule_compile(
+        rule, channel_ids=[c.pk for c in rule.channels.all()], macro_actions=macro_actions, product_ids=product_ids
+    )
 
 
 def rules_load() -> RuleSet:
     """The enabled rules, compiled once for a batch. One that does not compile (stored around
-    validation, e.g. by a script) is logged and left out."""
+    validation, e.g. by a script) is logged and left out. A rule's products count only while the desk has several
+    (issue 71): with one, the condition is neither asked in admin nor read, so a desk of one product loads its rules
+    in the queries it did."""
     compiled = []
+    products = desk_products().many
     queryset = Rule.objects.filter(enabled=True).select_related("macro").prefetch_related("channels", "macro__actions")
+    if products:
+        queryset = queryset.prefetch_related("products")
     for rule in queryset:
         try:
-            compiled.append(_compile_saved(rule))
+            compiled.append(_compile_saved(rule, products=products))
         except Exception:  # a broken rule is skipped, ingestion goes on
             logger.exception("rules: rule %s %r cannot be compiled; skipped", rule.pk, rule.name)
     return RuleSet(compiled)
@@ -78,7 +88,13 @@ def facts_for_message(
         judged=judged,
         author_audience=author_audience,
         author_level=ticket.requester_level if ticket is not None else None,
+        product_id=ticket_product_id(ticket.product_id) if ticket is not None else None,
     )
+
+
+def ticket_product_id(product_id: int | None) -> int | None:
+    """The product a rule reads for a ticket: its own, else (empty: from before products) the desk's first."""
+    return product_id if product_id is not None else desk_products().default_id
 
 
 # --- Dry run ------------------------------------------------------------------------------
@@ -99,14 +115,19 @@ class TryResult:
 
 
 def rule_try(
-    *, rule: Rule, channel_ids: list[int], macro_actions: list[tuple[str, str]], limit: int = TRY_LIMIT
+    *,
+    rule: Rule,
+    channel_ids: list[int],
+    macro_actions: list[tuple[str, str]],
+    product_ids: Sequence[int] = (),
+    limit: int = TRY_LIMIT,
 ) -> TryResult:
     """Which of the last `limit` tickets `rule` would have matched, judged on each ticket's first
     inbound message, as at ingest. Works for a disabled or unsaved rule; changes nothing.
     Three queries (four with the people app: the authors' tags): rules are not loaded, tickets with their
     channel, their first messages."""
     try:
-        compiled = rule_compile(rule, channel_ids=channel_ids, macro_actions=macro_actions)
+        compiled = rule_compile(rule, channel_ids=channel_ids, macro_actions=macro_actions, product_ids=product_ids)
     except RuleCompileError as exc:
         return TryResult(error=str(exc))
     first_inbound = (
