@@ -9,6 +9,7 @@ from django.urls import path, reverse
 
 from experts.csv_import import experts_import_csv, identity_kinds
 from experts.models import Expert, ExpertIdentity, Outreach, OutreachSettings, ProductArea
+from mentions.products import desk_products
 
 
 @admin.register(ProductArea)
@@ -36,10 +37,14 @@ class ExpertAdmin(admin.ModelAdmin):
     list_display = ["name", "area_list", "slack_handle", "is_group", "active"]
     list_filter = ["active", "is_group", "areas"]
     search_fields = ["name", "slack_handle", "identities__handle"]
-    filter_horizontal = ["areas"]
+    filter_horizontal = ["areas", "products"]
     raw_id_fields = ["user"]
     inlines = [ExpertIdentityInline]
     change_list_template = "experts/admin_expert_change_list.html"
+
+    def get_exclude(self, request: HttpRequest, obj: Expert | None = None):
+        # The products they answer for only when the desk has more than one (issue 71): with one, nothing new.
+        return [] if desk_products().many else ["products"]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).prefetch_related("areas")

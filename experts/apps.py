@@ -55,6 +55,9 @@ class ExpertsConfig(AppConfig):
 
         on_save_or_delete(directory_changed, Expert, ExpertIdentity, ProductArea, uid="experts-directory")
         m2m_changed.connect(directory_changed, sender=Expert.areas.through, dispatch_uid="experts-directory-areas")
+        m2m_changed.connect(
+            directory_changed, sender=Expert.products.through, dispatch_uid="experts-directory-products"
+        )
         # The community macro's summary names the outreach settings' Slack channel (mentions.services.macro_needs).
         from experts.models import OutreachSettings
         from mentions.selectors import macros_changed

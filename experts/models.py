@@ -28,6 +28,13 @@ class Expert(Named):
     areas = models.ManyToManyField(ProductArea, blank=True, related_name="experts")
     topics = models.JSONField(default=list, blank=True, help_text='Topics and keywords, e.g. ["gitlab-ci", "caching"].')
     active = models.BooleanField(default=True)
+    # The products they answer for (issue 71): asked in admin only when the desk has several.
+    products = models.ManyToManyField(
+        "mentions.ProductProfile",
+        blank=True,
+        related_name="+",
+        help_text="The products they answer for; none means all. Suggested only for tickets of these.",
+    )
 
     @property
     def slack_mention(self) -> str:

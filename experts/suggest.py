@@ -20,6 +20,7 @@ from django.utils import timezone
 from advocacy.versioned import version_bump, versioned
 from experts.models import Expert, ExpertIdentity, Outreach
 from mentions.models import Message, Ticket
+from mentions.products import desk_products
 
 TOPIC_WEIGHT = 3.0  # a topic is personal: it says more than the area the expert belongs to
 AREA_KEYWORD_WEIGHT = 1.0
@@ -130,6 +131,30 @@ def _directory() -> list[Expert]:
     return versioned(DIRECTORY_VERSION_KEY, "active", build, ttl=3600)
 
 
+def _coverage() -> dict[int, frozenset[int]]:
+    """{expert id: the products they answer for} for the experts who named some (none named: all products), kept
+    with the directory; read only while the desk has several products (issue 71)."""
+
+    def build() -> dict[int, frozenset[int]]:
+        covered: dict[int, set[int]] = {}
+        for expert_id, product_id in Expert.products.through.objects.values_list("expert_id", "productprofile_id"):
+            covered.setdefault(expert_id, set()).add(product_id)
+        return {pk: frozenset(ids) for pk, ids in covered.items()}
+
+    return versioned(DIRECTORY_VERSION_KEY, "products", build, ttl=3600)
+
+
+def experts_for_product(experts: list[Expert], product_id: int | None) -> list[Expert]:
+    """The experts who answer for a ticket of this product (its empty one is the desk's first): those who named it,
+    and those who named none. With one product, everyone."""
+    products = desk_products()
+    if not products.many:
+        return experts
+    product = product_id if product_id is not None else products.default_id
+    covered = _coverage()
+    return [e for e in experts if product in covered.get(e.pk, (product,))]
+
+
 def experts_active() -> list[Expert]:
     """The active experts by name, from this process's copy: no query while the directory is unchanged."""
     return _directory()
@@ -209,14 +234,15 @@ def experts_suggest(
 
     Inactive experts and experts with an open outreach on this ticket (`outreaches`: the ticket's,
     when the caller has them) are left out; with `exclude_asked`, everyone this ticket asked already
-    (the "ask next" offer). Among equal matches the expert with the better track record (answer rate,
-    median answer time: RATE_WEIGHT above) and fewer unanswered outreaches comes first. The directory
-    comes from memory; one query reads the matching experts' outreaches, none when nobody matches.
+    (the "ask next" offer); with several products, those who answer for other products only (issue 71).
+    Among equal matches the expert with the better track record (answer rate, median answer time:
+    RATE_WEIGHT above) and fewer unanswered outreaches comes first. The directory comes from memory;
+    one query reads the matching experts' outreaches, none when nobody matches.
     """
     if outreaches is None:
         outreaches = list(Outreach.objects.filter(ticket=ticket))
     asked = {o.expert_id for o in outreaches if exclude_asked or o.status in OPEN_STATUSES}
-    experts = [e for e in _directory() if e.pk not in asked]
+    experts = [e for e in experts_for_product(_directory(), ticket.product_id) if e.pk not in asked]
     terms = [t for e in experts for t in (e.topics or [])]
     terms += [k for e in experts for a in e.areas.all() for k in (a.keywords or [])]
     max_len = max((len(_term_key(t)) for t in terms if isinstance(t, str)), default=1)
