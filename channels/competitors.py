@@ -47,6 +47,16 @@ class Competitor(models.Model):
         ),
     )
     enabled = models.BooleanField(default=True, help_text="Off: no longer searched; what was found stays counted.")
+    # Whose competitor (issue 71): searched by that product's channels only. Asked only with several products.
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The product it competes with: searched by that product's channels only. Empty: the desk's, "
+        "searched by every channel.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,7 @@ from advocacy.admin_display import time_column
 from channels.adapters.registry import platforms
 from channels.competitors import TERMS_MAX, competitor_terms_clean
 from channels.models import Competitor, CompetitorSearch
+from mentions.products import desk_products
 
 
 def searching_platforms() -> str:
@@ -30,7 +31,7 @@ class CompetitorForm(forms.ModelForm):
 
     class Meta:
         model = Competitor
-        fields = ["name", "terms", "enabled"]
+        fields = ["name", "product", "terms", "enabled"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,6 +70,10 @@ class CompetitorAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [CompetitorSearchInline]
     updated = time_column("updated_at", "Changed")
+
+    def get_exclude(self, request: HttpRequest, obj: Competitor | None = None) -> list[str]:
+        # Its product only when the desk has more than one (issue 71): with one, nothing new is asked.
+        return [] if desk_products().many else ["product"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Competitor]:
         return super().get_queryset(request).annotate(found_count=Count("mentions"))

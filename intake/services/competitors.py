@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from channels.adapters import AdapterError
@@ -36,6 +37,7 @@ from channels.competitors import TERMS_MAX
 from channels.http import build_session
 from channels.models import Channel, Competitor, CompetitorMention, CompetitorSearch
 from mentions.judgement.text_sentiment import text_sentiment
+from mentions.products import desk_products
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +55,14 @@ class Listened:
 
 
 def competitor_due(channel: Channel) -> Competitor | None:
-    """The enabled competitor whose turn it is on `channel`: never searched there first, then searched longest ago."""
-    competitors = list(Competitor.objects.filter(enabled=True).exclude(terms=[]).order_by("name", "pk"))
+    """The enabled competitor whose turn it is on `channel`: never searched there first, then searched longest ago.
+    With several products, among the desk's competitors and those of the channel's product."""
+    enabled = Competitor.objects.filter(enabled=True).exclude(terms=[])
+    products = desk_products()
+    if products.many:  # issue 71: the desk's competitors and its product's (an empty product is the first)
+        product = channel.product_id if channel.product_id is not None else products.default_id
+        enabled = enabled.filter(Q(product__isnull=True) | Q(product_id=product))
+    competitors = list(enabled.order_by("name", "pk"))
     if not competitors:
         return None
     last = dict(
