@@ -5,8 +5,8 @@ from django.test.utils import CaptureQueriesContext
 from experts.models import Outreach, ProductArea
 from experts.suggest import experts_search, experts_suggest
 from experts.tests.factories import ExpertFactory, ExpertIdentityFactory, OutreachFactory, seed_areas
-from mentions.products import desk_products
 from mentions.models import Message
+from mentions.products import desk_products
 from mentions.tests.factories import MessageFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
