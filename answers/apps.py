@@ -51,3 +51,8 @@ class AnswersConfig(AppConfig):
         product_texts_hooks.register(doc_titles)
         replies_deleted_hooks.register(stored_drop_replies_gone)
         reply_sent_hooks.register(feedback_reply_sent)
+        # A ticket moved to another product has its suggestions ranked again, its new product's first (issue 71).
+        from answers.stored import suggestions_after_move
+        from mentions.services.products import product_moved_hooks
+
+        product_moved_hooks.register(suggestions_after_move)

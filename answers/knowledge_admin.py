@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from advocacy.admin_display import ReadOnlyAdmin
 from advocacy.fetch_guard import url_refusal
 from answers.knowledge_models import DocPage, KnowledgeSource
+from mentions.products import desk_products
 
 
 class KnowledgeSourceForm(forms.ModelForm):
@@ -34,6 +35,7 @@ class KnowledgeSourceForm(forms.ModelForm):
             "name",
             "kind",
             "is_active",
+            "product",
             "base_url",
             "project",
             "tag",
@@ -68,8 +70,11 @@ class KnowledgeSourceAdmin(admin.ModelAdmin):
     actions = ["index_docs_now"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = list(KnowledgeSourceForm.Meta.fields)
-        return [*fields[:7], "token_set", "new_token", "clear_token", *fields[7:], *self.readonly_fields[1:]]
+        # Its product only when the desk has more than one (issue 71): with one, nothing new is asked.
+        many = desk_products().many
+        fields = [f for f in KnowledgeSourceForm.Meta.fields if many or f != "product"]
+        at = fields.index("channel") + 1
+        return [*fields[:at], "token_set", "new_token", "clear_token", *fields[at:], *self.readonly_fields[1:]]
 
     @admin.display(description="Token")
     def token_set(self, obj: KnowledgeSource) -> str:

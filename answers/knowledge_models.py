@@ -30,6 +30,16 @@ class KnowledgeSource(Named):
     name = models.CharField(max_length=100, unique=True, help_text='Shown in the panel, e.g. "GitLab issues".')
     kind = models.CharField(max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
+    # Whose knowledge it is (issue 71): a ticket of another product is not offered its results. Asked in admin only
+    # when the desk has several products.
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The product it knows about; empty: every product (desk-wide).",
+    )
     base_url = models.CharField(
         "address",
         max_length=500,

@@ -30,7 +30,7 @@ def knowledge_context(ticket: Ticket) -> dict[str, Any]:
     comes in the ticket page's one deferred request, shows it too (answers.views.answers_panel)."""
     query, terms = knowledge_query(ticket)
     try:
-        results = knowledge_search(query, terms)
+        results = knowledge_search(query, terms, product_id=ticket.product_id)
     except Exception:  # the database or the cache failing under the search: a line, the composer stays usable
         logger.exception("knowledge: the search for ticket %s failed", ticket.pk)
         results = KnowledgeResults(configured=True, lines=["Our knowledge sources could not be searched just now."])

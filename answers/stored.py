@@ -255,6 +255,13 @@ def suggestions_after_ingest(*, ticket_ids: list[int], now: datetime | None, cov
     return {"suggestions_queued": len(ticket_ids)}
 
 
+def suggestions_after_move(*, ticket_id: int) -> None:
+    """mentions' product-moved hook (issue 71): the ticket's answers were ranked with its old product's first, so
+    they are computed again (its marker at generation 0, for the refresh should the task be lost)."""
+    StoredSuggestion.objects.filter(ticket_id=ticket_id, rank=0).update(generation=0)
+    task_enqueue_on_commit(SUGGEST_TASK, [ticket_id])
+
+
 def stored_state(ticket: Ticket) -> dict[str, Any]:
     """The panel's context: the stored suggestions, or "looking" (queued) when none are stored yet."""
     shown = stored_read(ticket)

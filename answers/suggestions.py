@@ -52,6 +52,7 @@ from answers.product import product_stems
 from answers.synonyms import synonym_stems
 from answers.terms import function_stems, query_terms, text_terms
 from mentions.models import Message, Ticket
+from mentions.products import desk_products
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,7 +111,15 @@ def ticket_ranked(ticket: Ticket, *, limit: int = LIMIT) -> tuple[list[Suggestio
     # The ticket's meaning as the worker stored it at intake; read, never computed here (a web process).
     # The language the judgement stored at intake: not told again here (an unjudged ticket's is told).
     vector = ticket_vector(ticket.pk)
-    return text_ranked(title, body, exclude=[ticket.pk], limit=limit, vector=vector, language=ticket.language)
+    return text_ranked(
+        title,
+        body,
+        exclude=[ticket.pk],
+        limit=limit,
+        vector=vector,
+        language=ticket.language,
+        product_id=ticket.product_id,
+    )
 
 
 def text_suggestions(title: str, body: str, **options: Any) -> list[Suggestion]:
@@ -127,11 +136,13 @@ def text_ranked(
     vector: np.ndarray | None = None,
     gate: bool = True,
     language: str = "",
+    product_id: int | None = None,
 ) -> tuple[list[Suggestion], Suggestion | None]:
     """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
     (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
     fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
-    reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights)."""
+    reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights). With
+    several products, those shown answered a ticket of `product_id`'s product first among equals (`_product_first`)."""
     from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_among, plain_list
 
     text = title + "\n" + body
@@ -184,10 +195,31 @@ def text_ranked(
         out = [sp for n, sp in enumerate(out) if sp[0].fit >= (threshold if n == 0 else FIT_NEXT)]
         out = out if out and out[0][0].fit >= threshold else []
         unshown = None if out else likeliest
+        out = _product_first(out, product_id)
     shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
     return [suggestion for suggestion, _ in shown], unshown
+
+
+def _product_first(out: Ranked, product_id: int | None) -> Ranked:
+    """Issue 71: with several products, an answer given on a ticket of the question's product (an empty one is the
+    desk's first) comes before another product's of equal fit, equal as the panel says it ("likely fits", "may
+    fit"); the others still follow, in their order. With one product, the order is the fit's. One query, for the
+    few that passed the gate."""
+    products = desk_products()
+    if not products.many or len(out) < 2:
+        return out
+    own = product_id if product_id is not None else products.default_id
+    of = dict(Ticket.objects.filter(pk__in=[s.ticket_id for s, _ in out]).values_list("pk", "product_id"))
+    default = products.default_id
+
+    def other(suggestion: Suggestion) -> bool:
+        answered = of.get(suggestion.ticket_id)
+        return (answered if answered is not None else default) != own
+
+    # Stable: within a band and a product, the fit's order stays.
+    return sorted(out, key=lambda sp: (sp[0].fit_label != "likely fits", other(sp[0])))
 
 
 def _words(text: str) -> dict[str, str]:
@@ -230,6 +262,7 @@ def _idf(df: int, total: int) -> float:
 
 
 Part = tuple[float, Weighted]  # a stem's share of an answer's score
+Ranked = list[tuple[Suggestion, list[Part]]]  # suggestions with their stems' parts, in the order shown
 
 
 def _score(answer: Answer, terms: Sequence[Weighted], alike: float) -> tuple[Suggestion, list[Part]]:

@@ -19,11 +19,13 @@ from functools import partial
 
 import requests
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from advocacy.desk_settings import desk_setting
 from answers.knowledge_models import KnowledgeSource
 from channels.http import build_session
+from mentions.products import desk_products
 
 from . import discourse, docs, github, gitlab, stackoverflow
 from .base import Found, Item, SourceFailed, Spec, at
@@ -112,9 +114,20 @@ def knowledge_configured() -> bool:
 
 
 def knowledge_search(
-    query: str, terms: list[str], *, session: Callable[[], requests.Session] = ONE_TRY
+    query: str,
+    terms: list[str],
+    *,
+    product_id: int | None = None,
+    session: Callable[[], requests.Session] = ONE_TRY,
 ) -> KnowledgeResults:
-    sources = list(KnowledgeSource.objects.filter(is_active=True).select_related("channel").order_by("name", "pk"))
+    """What the active sources hold; with several products, those of the ticket's product (`product_id`, empty: the
+    desk's first) and the desk-wide ones only (issue 71)."""
+    active = KnowledgeSource.objects.filter(is_active=True)
+    products = desk_products()
+    if products.many:
+        product = product_id if product_id is not None else products.default_id
+        active = active.filter(Q(product__isnull=True) | Q(product_id=product))
+    sources = list(active.select_related("channel").order_by("name", "pk"))
     results = KnowledgeResults(configured=bool(sources))
     if not sources or not (query.strip() or terms):
         return results

@@ -10,16 +10,27 @@ or a note.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from advocacy.enqueue import task_enqueue_on_commit
+from advocacy.hooks import Hooks
 from mentions.models import Ticket, TicketEvent
 from mentions.products import products_read
 from mentions.services.events import ensure_can_act, event_record
 from mentions.services.versions import ticket_lock
+
+
+class ProductMovedHook(Protocol):
+    """A ticket was moved to another product (in the move's transaction, the ticket locked)."""
+
+    def __call__(self, *, ticket_id: int) -> None: ...
+
+
+# Registered by answers (its AppConfig.ready()): the ticket's suggestions, ranked for its product, computed again.
+product_moved_hooks: Hooks[ProductMovedHook] = Hooks(ProductMovedHook)
 
 
 def ticket_move_product(*, ticket: Ticket, user: Any, product_id: int, seen_version: int | None = None) -> str:
@@ -51,4 +62,6 @@ def ticket_move_product(*, ticket: Ticket, user: Any, product_id: int, seen_vers
         )
         # In the worker, where the models are: a web process never judges (mentions.tasks.judgement_follow).
         task_enqueue_on_commit("mentions.judgement_follow", ticket.pk, target.pk, moved.pk)
+        for hook in product_moved_hooks:
+            hook(ticket_id=ticket.pk)
     return target.name
