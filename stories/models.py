@@ -64,6 +64,11 @@ class Story(Stamped):
     answered_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     spike_alerted_at = models.DateTimeField(null=True, blank=True)
+    # The product it is about (issue 71): its release plan's, or its first ticket's; empty: the desk's, any product.
+    # A new ticket prefers its product's stories (stories.detection.products).
+    product = models.ForeignKey(
+        "mentions.ProductProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "stories"

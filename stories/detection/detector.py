@@ -160,7 +160,7 @@ def _unread(*, low: int, high: int | None, batch: int) -> list[Any]:
     return list(
         tickets.filter(~Exists(signed), ~Exists(member))
         .order_by("pk")
-        .values("pk", "subject", "requested_at", "channel__kind")[:batch]
+        .values("pk", "subject", "requested_at", "channel__kind", "product_id")[:batch]
     )
 
 

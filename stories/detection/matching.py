@@ -32,6 +32,7 @@ from stories.detection.keys import keys_latest, memberships_of
 from stories.detection.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
 from stories.detection.pace import PACE_REF, Pace
 from stories.detection.praise import praise_alone
+from stories.detection.products import own_product, product_of
 from stories.detection.reading import Read, Usual, rows_copy, rows_insert, rows_update
 from stories.detection.whole import MERGE_COSINE, Thresholds, thresholds
 from stories.detection.words import as_json, counts_trim, keys_of, shares_reason, stored_reads, story_core, title_choose
@@ -206,7 +207,7 @@ class Matcher:
             }
             reason = f"links to the same URL: {link}"[:300]
             if stories:
-                story = max(stories.values(), key=lambda s: (s.size, -s.pk))
+                story = max(stories.values(), key=lambda s: (own_product(s, read), s.size, -s.pk))
                 self.join(story, read, Membership.Via.LINK, reason, link=link)
                 return True
             loose = [
@@ -273,7 +274,8 @@ class Matcher:
             for pk, found in scores.items()
             if (len(found) >= 2 or bonus[pk] >= HOT_BONUS) and not self.meanings.vetoed(read.pk, self.stories[pk])
         }
-        chosen = max(totals.items(), key=lambda item: (item[1], -item[0]), default=None)
+        own = {pk for pk, total in totals.items() if total >= JOIN_SCORE and own_product(self.stories[pk], read)}
+        chosen = max(totals.items(), key=lambda item: (item[0] in own, item[1], -item[0]), default=None)
         if chosen is None or chosen[1] < JOIN_SCORE:
             return False
         story = self.stories[chosen[0]]
@@ -317,14 +319,9 @@ class Matcher:
         for member in members:
             for stem, word in member.words.items():
                 counts.setdefault(stem, [word, 0])[1] += 1
-        story = Story(
-            title="",
-            origin=origin,
-            links=links,
-            size=0,
-            first_at=min(m.at for m in members),
-            last_at=max(m.at for m in members),
-        )
+        at = [m.at for m in members]
+        story = Story(title="", origin=origin, links=links, size=0, first_at=min(at), last_at=max(at))
+        story.product_id = product_of(members)  # issue 71: the product of the ticket that made it
         story.title = title_choose(members, counts)
         story.terms = {stem: counts[stem][0] for stem in story_core(counts, len(members))}
         story.term_counts = {}  # each member's words are counted as it joins

@@ -45,6 +45,7 @@ class Read:
     links: list[str]
     words: dict[str, str]  # every usable term: stem -> word as written
     terms: list[str] = field(default_factory=list)  # its distinctive terms, most bursting first
+    product_id: int | None = None  # the ticket's (issue 71); None as read from a signature, or from before products
 
 
 @dataclass
@@ -180,6 +181,7 @@ def page_read(rows: list[dict[str, Any]], counts: DayCounts) -> tuple[list[Read]
             subject=row["subject"],
             links=text_links(texts[row["pk"]]) if "http" in texts.get(row["pk"], "") else [],
             words={**text_words(texts.get(row["pk"], "")), **tags.get(row["pk"], {})},
+            product_id=row.get("product_id"),
         )
         for row in rows
     ]

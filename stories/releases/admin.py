@@ -15,11 +15,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from advocacy.fetch_guard import url_refusal
+from mentions.products import desk_products
 from stories.detection.text import link_normalise
 from stories.models import ReleasePlan, ReleaseSource
 from stories.releases.drafts import hn_summary, hn_title
 from stories.releases.opening import story_answer_set
 from stories.releases.plans import release_date_for
+
+
+def product_excluded() -> list[str]:
+    """The product is asked only when the desk has more than one (issue 71): with one, nothing new."""
+    return [] if desk_products().many else ["product"]
 
 
 class ReleaseSourceForm(forms.ModelForm):
@@ -32,7 +38,7 @@ class ReleaseSourceForm(forms.ModelForm):
 
     class Meta:
         model = ReleaseSource
-        fields = ["name", "feed_url", "slack_channel", "title_pattern", "answer_template", "enabled"]
+        fields = ["name", "product", "feed_url", "slack_channel", "title_pattern", "answer_template", "enabled"]
 
     def clean_feed_url(self) -> str:
         url = self.cleaned_data.get("feed_url") or ""
@@ -50,6 +56,9 @@ class ReleaseSourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "feed_url"]
     readonly_fields = ["polled_at", "next_poll_at", "last_error", "failures", "etag", "last_modified"]
 
+    def get_exclude(self, request: HttpRequest, obj: ReleaseSource | None = None) -> list[str]:
+        return product_excluded()
+
 
 class ReleasePlanForm(forms.ModelForm):
     approve = forms.BooleanField(
@@ -62,7 +71,7 @@ class ReleasePlanForm(forms.ModelForm):
 
     class Meta:
         model = ReleasePlan
-        fields = ["url", "title", "version", "release_date", "feature_1", "feature_2", "feature_3", "answer"]
+        fields = ["url", "title", "product", "version", "release_date", "feature_1", "feature_2", "feature_3", "answer"]
 
     def clean_url(self) -> str:
         url = (self.cleaned_data.get("url") or "").strip()
@@ -83,6 +92,9 @@ class ReleasePlanAdmin(admin.ModelAdmin):
     search_fields = ["title", "url"]
     date_hierarchy = "release_date"
     readonly_fields = ["via", "source", "published_at", "approval", "story_link", "opened_at", "hn_draft"]
+
+    def get_exclude(self, request: HttpRequest, obj: ReleasePlan | None = None) -> list[str]:
+        return product_excluded()
 
     @admin.display(description="Answer approved by")
     def approved_by(self, plan: ReleasePlan) -> str:

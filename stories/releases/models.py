@@ -37,6 +37,15 @@ class ReleaseSource(PolledFeed):
         help_text="A feed entry is a release post when its title or link matches this regular expression "
         "(case ignored); default: the word release or a version number such as 16.6.",
     )
+    # The product whose releases it announces (issue 71); empty: the desk's. Asked only with several products.
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The product whose release posts these are; empty: the desk's. Its plans and stories take it.",
+    )
     answer_template = models.TextField(
         default=DEFAULT_ANSWER,
         help_text="The answer each plan starts with: {title} the post's title, {link} its address. "
@@ -70,6 +79,14 @@ class ReleasePlan(Stamped):
         ADMIN = "admin", "Added in admin"
 
     source = models.ForeignKey(ReleaseSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans")
+    product = models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The product released (its source's when found there); empty: the desk's. Its story takes it.",
+    )
     via = models.CharField(max_length=8, choices=Via.choices, default=Via.ADMIN)
     url = models.URLField(max_length=1000, help_text="The release post.")
     url_key = models.CharField(max_length=300, unique=True, editable=False, help_text="The address normalised.")

@@ -78,6 +78,7 @@ def plan_open(pk: int, *, now: datetime) -> int:
             story = Story.objects.create(
                 title=plan.title[:300],
                 origin=Story.Origin.RELEASE,
+                product_id=plan.product_id,
                 links=links,
                 term_counts=counts,
                 terms={stem: counts[stem][0] for stem in story_core(counts, 0)},
@@ -85,6 +86,9 @@ def plan_open(pk: int, *, now: datetime) -> int:
                 first_at=now,
                 last_at=now,
             )
+        elif story.product_id is None and plan.product_id is not None:  # the detector's story of it
+            story.product_id = plan.product_id
+            story.save(update_fields=["product", "updated_at"])
         story_keys_write(story, links, words, now)
         plan.story, plan.opened_at = story, now
         plan.save(update_fields=["story", "opened_at", "updated_at"])

@@ -56,6 +56,7 @@ def plan_record(
         with transaction.atomic():
             plan = ReleasePlan.objects.create(
                 source=source,
+                product_id=source.product_id if source is not None else None,
                 via=via,
                 url=post.url,
                 url_key=key,
