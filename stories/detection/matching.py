@@ -321,7 +321,7 @@ class Matcher:
                 counts.setdefault(stem, [word, 0])[1] += 1
         at = [m.at for m in members]
         story = Story(title="", origin=origin, links=links, size=0, first_at=min(at), last_at=max(at))
-        story.product_id = product_of(members)  # issue 71: the product of the ticket that made it
+        story.product_id = product_of(members)  # issue 71: its first ticket's
         story.title = title_choose(members, counts)
         story.terms = {stem: counts[stem][0] for stem in story_core(counts, len(members))}
         story.term_counts = {}  # each member's words are counted as it joins

@@ -1,6 +1,6 @@
 """A ticket's story among equals is its product's (issue 71, docs/products.md).
 
-A story has the product it is about (`Story.product`: its release plan's, or the product of the ticket that made it);
+A story has the product it is about (`Story.product`: its release plan's, or its first ticket's);
 an empty one is the desk's, about any product. Where a new ticket could join several stories, by a shared link or by
 the words it shares, the detector prefers one of its own product or the desk's over another product's: by a link,
 before a larger story of another product; by its words, before one it reads more like, as long as its own reaches
@@ -25,5 +25,6 @@ def own_product(story: Story, read: Read) -> bool:
 
 
 def product_of(members: Sequence[Read]) -> int | None:
-    """A new story's product: the latest member's that has one (the ticket being read, that made it)."""
-    return next((m.product_id for m in reversed(members) if m.product_id is not None), None)
+    """A new story's product: its first ticket's (the earliest posted that has one)."""
+    dated = sorted((m for m in members if m.product_id is not None), key=lambda m: (m.at, m.pk))
+    return dated[0].product_id if dated else None
