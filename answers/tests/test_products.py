@@ -74,7 +74,7 @@ def test_a_ticket_moved_to_another_product_has_its_suggestions_ranked_again(kiln
     ticket = question(kiln)
     suggestions_store([ticket.pk])
 
-    def stored() -> list[int | None]:
+    def stored() -> list[int]:
         rows = StoredSuggestion.objects.filter(ticket=ticket, shown=True, rank__gt=0).order_by("rank")
         return list(rows.values_list("answer_id", flat=True))[:2]
 
