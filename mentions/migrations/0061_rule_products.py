@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentions', '0058_products'),
+        ('mentions', '0060_view_product'),
     ]
 
     operations = [
