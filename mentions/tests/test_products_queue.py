@@ -43,7 +43,9 @@ def _tickets(kiln, cloud):
 def _raw_waiting(product) -> int:
     """The product's waiting unassigned tickets, counted without the desk's code but its one rule."""
     waiting = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True)
-    if product.pk == ProductProfile.objects.order_by("pk").first().pk:
+    first = ProductProfile.objects.order_by("pk").first()
+    assert first is not None
+    if product.pk == first.pk:
         return waiting.filter(product__isnull=True).count() + waiting.filter(product=product).count()
     return waiting.filter(product=product).count()
 
@@ -93,7 +95,11 @@ def test_the_forecast_follows_the_narrowing(kiln_and_cloud):
     now = timezone.now()  # after the tickets were stored: arrivals are those stored by now
 
     whole = view_forecasts(now=now, views=[every])[every.pk]
-    narrowed = {p.slug: view_forecasts(now=now, views=[view_narrowed(every, p.pk)])[every.pk] for p in (kiln, cloud)}
+    narrowed = {}
+    for p in (kiln, cloud):
+        view = view_narrowed(every, p.pk)
+        assert view is not None
+        narrowed[p.slug] = view_forecasts(now=now, views=[view])[every.pk]
 
     assert (whole.waiting, narrowed["kiln"].waiting, narrowed["kiln-cloud"].waiting) == (4, 2, 2)
     assert narrowed["kiln"].basis.arrivals == 2 and whole.basis.arrivals == 4
@@ -184,6 +190,7 @@ def test_the_queue_and_the_ticket_list_cost_no_more_queries_with_five_products(a
         TicketFactory.create_batch(3, assignee=advocate_client.user)
         TicketFactory.create_batch(3)
         found = MessageFactory(body="pipeline").ticket  # the search finds one either way
+        assert found is not None
         one = {url: _count_queries(advocate_client, url) for url in ("/", "/tickets/", "/tickets/?q=pipeline")}
 
         others = [ProductProfile.objects.create(name=f"Product {n}") for n in range(4)]
