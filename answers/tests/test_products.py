@@ -18,6 +18,7 @@ from answers.suggestions import ticket_suggestions
 from answers.terms import query_terms, text_terms
 from answers.tests.knowledge_helpers import source
 from answers.tests.test_suggestions import answered, asking
+from mentions.judgement.product_texts import product_texts
 from mentions.models import ProductProfile, Ticket
 from mentions.services.products import ticket_move_product
 from mentions.tests.factories import ManagerFactory
@@ -116,6 +117,8 @@ def test_a_knowledge_source_of_another_product_is_not_searched_a_desk_wide_one_i
     # The judgement's fingerprint of one product reads its docs and the desk-wide ones (issue 68's hook).
     assert set(doc_titles(limit=10, product_id=cloud.pk)) == {"Cloud runner cache", "Caching everywhere"}
     assert len(doc_titles(limit=10)) == 3
+    # ... as the judgement asks it, through its hook (mentions.judgement.run passes the batch's product).
+    assert set(product_texts(limit=10, product_id=kiln.pk)) == {"Kiln runner cache", "Caching everywhere"}
 
 
 def test_with_one_product_every_source_is_searched_and_nothing_new_is_asked(admin_client):

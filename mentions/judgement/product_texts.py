@@ -10,14 +10,15 @@ from advocacy.hooks import Hooks
 
 
 class ProductTextsHook(Protocol):
-    """Short texts that are the product's own (a docs page's title), at most `limit`; one query."""
+    """Short texts that are the product's own (a docs page's title), at most `limit`; one query. `product_id`: one of
+    several products' (issue 71), its own and the desk-wide ones; None: every text."""
 
-    def __call__(self, *, limit: int) -> list[str]: ...
+    def __call__(self, *, limit: int, product_id: int | None = None) -> list[str]: ...
 
 
 product_texts_hooks: Hooks[ProductTextsHook] = Hooks(ProductTextsHook)
 TEXTS_READ = 2000
 
 
-def product_texts(limit: int = TEXTS_READ) -> list[str]:
-    return [text for hook in product_texts_hooks for text in hook(limit=limit)]
+def product_texts(limit: int = TEXTS_READ, *, product_id: int | None = None) -> list[str]:
+    return [text for hook in product_texts_hooks for text in hook(limit=limit, product_id=product_id)]

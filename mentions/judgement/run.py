@@ -159,7 +159,8 @@ def _group_judge(
         product,
         learned_other=senses_not_declined(products.scope(key, field="channel__product")),
         answered=answered_texts(where=products.scope(key)),
-        docs=product_texts(),
+        # One of several products reads its own docs and the desk's; one product, every docs page, as before.
+        docs=product_texts(product_id=key if products.desk.many else None),
     )
     reading = readings(
         intent_model(without=without), listed, features, hand, cues, product, follow_ups=_follow_ups(listed)

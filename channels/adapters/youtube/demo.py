@@ -60,7 +60,7 @@ THREADS: tuple[Thread, ...] = (
         KIND,
         0,
         8,
-        "Runner autoscaling on Kubernetes in 10 minutes",
+        "GitLab Runner autoscaling on Kubernetes in 10 minutes",
         "kubekid",
         "At 6:40 you set concurrent = 20, but my runner pods still run one job each. Which setting is the per-pod limit?",
         truth="needs_response",

@@ -88,7 +88,7 @@ RELEASE_DAY = [
         244,
         "selfhosted_sven",
         "Is anyone else's runner broken after 18.6?",
-        f"Runner 18.6 + docker executor: 'failed to pull helper image'. Rolled back for now. {RELEASE}",
+        f"gitlab-runner 18.6 + docker executor: 'failed to pull helper image'. Rolled back for now. {RELEASE}",
         # Arguable: "anyone else" asks other users, but it is a bug report in the product's own subreddit.
         "needs_response",
     ),
@@ -109,7 +109,7 @@ RELEASE_DAY = [
         f"@gitlab is the helper image change in 18.6 documented anywhere? our mirror doesn't have it {RELEASE}",
         "needs_response",
     ),
-    ("twitter", 214, "ops_omar", "", f"@gitlab 18.6 runner: helper_image pin ignored?? {RELEASE}", "needs_response"),
+    ("twitter", 214, "ops_omar", "", f"@gitlab GitLab Runner 18.6: helper_image pin ignored?? {RELEASE}", "needs_response"),
     (
         "reddit",
         203,
