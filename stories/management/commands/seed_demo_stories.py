@@ -109,7 +109,14 @@ RELEASE_DAY = [
         f"@gitlab is the helper image change in 18.6 documented anywhere? our mirror doesn't have it {RELEASE}",
         "needs_response",
     ),
-    ("twitter", 214, "ops_omar", "", f"@gitlab GitLab Runner 18.6: helper_image pin ignored?? {RELEASE}", "needs_response"),
+    (
+        "twitter",
+        214,
+        "ops_omar",
+        "",
+        f"@gitlab GitLab Runner 18.6: helper_image pin ignored?? {RELEASE}",
+        "needs_response",
+    ),
     (
         "reddit",
         203,
