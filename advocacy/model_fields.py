@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.models import CharField, Model
 
 
@@ -12,3 +13,16 @@ def max_length(model: type[Model], name: str) -> int:
     if not isinstance(column, CharField) or column.max_length is None:
         raise TypeError(f"{model.__name__}.{name} is not a CharField with a max_length")
     return column.max_length
+
+
+def product_link(help_text: str, *, on_delete=models.SET_NULL, related_name: str = "+") -> models.ForeignKey:
+    """A row's product (issue 71, docs/products.md), optional: empty means the desk's first product or every product,
+    as each model's help text says. By name: apps below mentions (channels) import nothing of it."""
+    return models.ForeignKey(
+        "mentions.ProductProfile",
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        help_text=help_text,
+    )

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from advocacy.model_bases import Named
+from advocacy.model_fields import product_link
 
 # owner/repo as GitHub spells them: letters, digits, "-", "_" and "." (no leading dot for a repository).
 _GITHUB_REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9_.-]{1,100}")
@@ -32,14 +33,7 @@ class KnowledgeSource(Named):
     is_active = models.BooleanField(default=True)
     # Whose knowledge it is (issue 71): a ticket of another product is not offered its results. Asked in admin only
     # when the desk has several products.
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="The product it knows about; empty: every product (desk-wide).",
-    )
+    product = product_link("The product it knows about; empty: every product (desk-wide).", on_delete=models.CASCADE)
     base_url = models.CharField(
         "address",
         max_length=500,

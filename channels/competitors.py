@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from advocacy.model_fields import product_link
 from channels.adapters.base import ConfigError
 from channels.adapters.registry import kind_choices
 from channels.adapters.values import keyword_list
@@ -48,14 +49,9 @@ class Competitor(models.Model):
     )
     enabled = models.BooleanField(default=True, help_text="Off: no longer searched; what was found stays counted.")
     # Whose competitor (issue 71): searched by that product's channels only. Asked only with several products.
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The product it competes with: searched by that product's channels only. Empty: the desk's, "
-        "searched by every channel.",
+    product = product_link(
+        "The product it competes with: searched by that product's channels only. Empty: the desk's, "
+        "searched by every channel."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

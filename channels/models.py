@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from advocacy.model_fields import product_link
 from channels.adapters.registry import kind_choices
 
 # A Slack channel: "#name" (lower-case letters, digits, "-", "_", at most 80) or a channel id.
@@ -53,14 +54,10 @@ class Channel(models.Model):
     config = models.JSONField(default=dict, blank=True, help_text="Per-kind settings, validated on save.")
     # The product its mentions are about unless one names another of the desk's (issue 71, docs/products.md). A
     # reference by name only: channels imports nothing of mentions, which owns the products and the tickets.
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="channels",
-        help_text="The product this channel's mentions are about, unless a mention names another of the desk's "
+    product = product_link(
+        "The product this channel's mentions are about, unless a mention names another of the desk's "
         "products. Empty: the desk's first product.",
+        related_name="channels",
     )
     our_accounts = models.JSONField(
         default=list,

@@ -9,6 +9,8 @@ Empty is the desk's first product, as for a channel or a ticket, so the versions
 
 from django.db import models
 
+from advocacy.model_fields import product_link
+
 
 class JudgementModel(models.Model):
     class Outcome(models.TextChoices):
@@ -19,13 +21,8 @@ class JudgementModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Deleted with its product: a version learned from a product's tickets judges no other (its tickets go to the
     # first product, whose own versions judge them).
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        help_text="The product it learned and judges; empty: the desk's first product.",
+    product = product_link(
+        "The product it learned and judges; empty: the desk's first product.", on_delete=models.CASCADE
     )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     # The weights (numpy arrays in one .npz) and what they were trained on; the features' layout version, so a

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 
 from advocacy.model_bases import Stamped
+from advocacy.model_fields import product_link
 from mentions.models.tickets import Tag, Ticket
 
 
@@ -34,13 +35,8 @@ class View(Stamped):
     # Narrowed to one product (issue 71, docs/products.md): a filter like its channels, so Play's claim, the queue's
     # counts and the forecast read it through view_filters. Empty: every product. The desk's first product holds the
     # tickets without a product too (mentions.products.DeskProducts.tickets_q).
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Only this product's tickets (shown when the desk has more than one product). Empty: every product.",
+    product = product_link(
+        "Only this product's tickets (shown when the desk has more than one product). Empty: every product."
     )
     order = models.CharField(max_length=16, choices=Order.choices, default=Order.OLDEST)
     allow_skip = models.BooleanField(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from advocacy.model_bases import Stamped
+from advocacy.model_fields import product_link
 from stories.incidents.models import PolledFeed
 
 DEFAULT_PATTERN = r"\brelease[ds]?\b|\b\d+\.\d+(?:\.\d+)?\b"
@@ -38,13 +39,8 @@ class ReleaseSource(PolledFeed):
         "(case ignored); default: the word release or a version number such as 16.6.",
     )
     # The product whose releases it announces (issue 71); empty: the desk's. Asked only with several products.
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The product whose release posts these are; empty: the desk's. Its plans and stories take it.",
+    product = product_link(
+        "The product whose release posts these are; empty: the desk's. Its plans and stories take it."
     )
     answer_template = models.TextField(
         default=DEFAULT_ANSWER,
@@ -79,13 +75,8 @@ class ReleasePlan(Stamped):
         ADMIN = "admin", "Added in admin"
 
     source = models.ForeignKey(ReleaseSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans")
-    product = models.ForeignKey(
-        "mentions.ProductProfile",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="The product released (its source's when found there); empty: the desk's. Its story takes it.",
+    product = product_link(
+        "The product released (its source's when found there); empty: the desk's. Its story takes it."
     )
     via = models.CharField(max_length=8, choices=Via.choices, default=Via.ADMIN)
     url = models.URLField(max_length=1000, help_text="The release post.")
