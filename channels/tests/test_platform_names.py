@@ -37,6 +37,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("intake/management/commands/seed_demo.py", ANY): _DEMO,
     # The month before the demo's week: which platforms its made-up posts are on, and how each writes a handle.
     ("channels/demo/month.py", ANY): _DEMO,
+    # The demo's Discord server is GitLab Runner's community: its month's topics, and the channel given that product.
+    ("channels/demo/month_texts.py", "discord"): _DEMO,
+    ("intake/management/commands/_demo_products.py", "discord"): _DEMO,
+    # The demo's first product's slug, "gitlab", is GitLab's name, which is also a platform's kind.
+    ("intake/management/commands/_demo_products.py", "gitlab"): _DEMO,
     ("answers/management/commands/seed_demo_answers.py", ANY): _DEMO,
     ("experts/management/commands/seed_demo_experts.py", ANY): _DEMO,
     ("notifications/management/commands/seed_demo_engagement.py", ANY): _DEMO,
