@@ -13,5 +13,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def product_label(ticket: Any) -> SafeString | str:
+def product_label(ticket: Any, narrowed_to: int | None = None) -> SafeString | str:
+    """`narrowed_to`: the product a list is narrowed to (the ticket list's `query.product_id`): every row is of it, so
+    no row repeats the mark, which only took the subject's room (narrowed, each subject was cut to a word)."""
+    if narrowed_to:
+        return ""
     return narrowing.product_label(ticket.product_id)

@@ -230,6 +230,9 @@ def test_the_ticket_list_narrowed_to_a_product_finds_only_its_tickets_with_or_wi
     assert all(f'data-ticket="{pk}"' in html for pk in ids["cloud"])
     assert not any(f'data-ticket="{pk}"' in html for pk in ids["none"] | ids["kiln"])
     assert f'<option value="{cloud.slug}" selected>' in html  # the filter bar shows the choice
+    # Narrowed, every row is the product's: no row repeats its mark (it took the subject's room); unnarrowed, each has.
+    assert 'data-testid="product-label"' not in html
+    assert 'data-testid="product-label"' in advocate_client.get("/tickets/?q=pipeline").content.decode()
     unknown = advocate_client.get("/tickets/?product=nope").content.decode()
     assert "is not one of the desk&#x27;s products: kiln, kiln-cloud." in unknown  # named, and ignored
     assert all(f'data-ticket="{pk}"' in unknown for pk in ids["none"] | ids["cloud"])
