@@ -115,6 +115,12 @@ def main() -> None:
     parser.add_argument(
         "--helpdesk-queries", action="store_true", help="count django-helpdesk's queries per page (minutes at 1M)"
     )
+    parser.add_argument(
+        "--products",
+        default="",
+        help="measure the pages on a desk of each of these numbers of products in turn, e.g. 1,5,1,5 "
+        "(bench/_pages_products.py; the database ends with one product)",
+    )
     parser.add_argument("--reload", action="store_true", help="load again even if the size matches")
     parser.add_argument("--load-only", action="store_true")
     args = parser.parse_args()
@@ -141,11 +147,36 @@ def main() -> None:
     print("(each page on a freshly started gunicorn, so requests a slow page left queued cannot slow the next)")
     print(f"load avg before: {_common.load_average()}", flush=True)
     results: dict[str, dict[str, Any]] = {}
-    if not args.helpdesk_only:
-        results = desk_run(args, [name for name in args.pages.split(",") if name], workers)
+    wanted = [name for name in args.pages.split(",") if name]
+    if args.products and not args.helpdesk_only:
+        _products_runs(args, wanted, workers)
+    elif not args.helpdesk_only:
+        results = desk_run(args, wanted, workers)
     if helpdesk:
         helpdesk_run(args, hd_db_name, workers, results, print_row, HEADER)
     print(f"\nload avg after: {_common.load_average()}", flush=True)
+
+
+def _products_runs(args: argparse.Namespace, wanted: list[str], workers: list[str]) -> None:
+    """The pages on a desk of each number of products in turn (--products 1,5,1,5), then each entry's CPU per view
+    with n products over its CPU with one, run by run, so the machine's drift shows beside the difference."""
+    from _pages_products import products_set
+
+    counts = [int(n) for n in args.products.split(",") if n.strip()]
+    runs: list[tuple[int, dict[str, dict[str, Any]]]] = []
+    try:
+        for n in counts:
+            print(f"\n=== {n} product(s): {products_set(n)}; load avg {_common.load_average()}", flush=True)
+            runs.append((n, desk_run(args, wanted, workers)))
+    finally:
+        if counts and counts[-1] != 1:
+            print(f"\nback to one product: {products_set(1)}", flush=True)
+    print("\nCPU ms per view by run (products: ms), and each run over the mean of the one-product runs")
+    ones = [r for n, r in runs if n == 1]
+    for name in wanted:
+        base = sum(r[name]["cpu_ms"] for r in ones) / len(ones) if ones else float("nan")
+        cells = ", ".join(f"{n}: {r[name]['cpu_ms']:.2f} ({r[name]['cpu_ms'] / base:.2f}x)" for n, r in runs)
+        print(f"  {name:<22} {cells}", flush=True)
 
 
 def _git_head(tree: Path) -> str:
