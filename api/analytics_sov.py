@@ -54,10 +54,10 @@ class ShareOfVoice(ApiView):
         "competitor enabled or found in it (zeros included), ordered by period, us first. With `product`: ours are "
         "that product's tickets, and the competitors are those named for that product and those named for none (the "
         "desk's); another product's are left out. The range is the KPI "
-        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter (an unknown `product`: "
-        "a 404).",
+        "page's (`from`, `to`: at most 366 days); anything else, an unknown `product` too, is a 400 "
+        "naming the parameter.",
         parameters=[ShareOfVoiceParams],
-        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400, 404)},
+        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400)},
     )
     def get(self, request: Request) -> Response:
         params = ShareOfVoiceParams(data=request.query_params)
