@@ -121,7 +121,8 @@ def queue(request: HtmxRequest) -> HttpResponse:
         "mentions/queue.html",
         {
             **context,
-            "duty": selectors.duty_today(today=now.date()),
+            # Narrowed, the product's release advocate first (issue 71).
+            "duty": selectors.duty_today(today=now.date(), product_id=product.pk if product else None),
             # Not cached: a channel failing must show at once, and it is one query whatever their number.
             "stalled_channels": channels_stalled(now=now),
             "can_configure_channels": user.is_staff and user.has_perm("channels.change_channel"),
