@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -171,7 +173,7 @@ class ReleaseRotaAdmin(admin.ModelAdmin):
     date_hierarchy = "month"
 
     # An entry's product only when the desk has more than one (issue 71): with one, nothing new is shown or asked.
-    def get_list_display(self, request: HttpRequest) -> list[str]:
+    def get_list_display(self, request: HttpRequest) -> Any:
         shown = list(super().get_list_display(request))
         return shown if desk_products().many else [name for name in shown if name != "product"]
 
