@@ -51,18 +51,20 @@ class ShareOfVoice(ApiView):
         description="Ours: the tickets requested in the period on the platforms that search competitors (Hacker "
         "News, Reddit, Mastodon, Bluesky), less those that began as a private message. A competitor's: the items "
         "its searches found there, each counted once. Every period of the range is answered for us and for every "
-        "competitor enabled or found in it (zeros included), ordered by period, us first. The range is the KPI "
-        "page's (`from`, `to`: at most 366 days); anything else is a 400 naming the parameter (an unknown `product`: "
-        "a 404).",
+        "competitor enabled or found in it (zeros included), ordered by period, us first. With `product`: ours are "
+        "that product's tickets, and the competitors are those named for that product and those named for none (the "
+        "desk's); another product's are left out. The range is the KPI "
+        "page's (`from`, `to`: at most 366 days); anything else, an unknown `product` too, is a 400 "
+        "naming the parameter.",
         parameters=[ShareOfVoiceParams],
-        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400, 404)},
+        responses={200: inline_serializer("ShareOfVoice", {"rows": ShareOfVoiceRow(many=True)}), **refusals(400)},
     )
     def get(self, request: Request) -> Response:
         params = ShareOfVoiceParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         v = params.validated_data
-        # Ours are the Community page's day counts (its rollup refreshed once, then read), the product's when narrowed;
-        # the competitors' are the desk's (competitors are not per product yet, docs/products.md).
+        # Ours are the Community page's day counts (its rollup refreshed once, then read); narrowed, ours are the
+        # product's tickets and theirs the product's and the desk-wide competitors' (metrics.share_of_voice).
         with rollups_read(), product_narrowed(v.get("product")):
             rows = share_of_voice(start=v["from"], end=v["to"], by=v.get("by") or "week")
         return Response({"rows": [row.as_json() for row in rows]})

@@ -24,7 +24,8 @@ from metrics.rollups import rollups_read
 
 RANGE = (
     "The range is the KPI page's (dates from 2000-01-01 to 2100-12-31; a date alone is always taken, the other filled "
-    "in; both given, `from` not after `to` and at most 366 days). A wrong parameter is a 400 naming it."
+    "in; both given, `from` not after `to` and at most 366 days). A wrong parameter, a `product` the desk does not "
+    "have too, is a 400 naming it; a `channel` that does not exist is a 404."
 )
 
 

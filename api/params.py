@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import serializers
 
-from api.errors import NotFound
 from api.fields import Matching, QueryDate, QueryInt, QueryText
 from mentions.models import Intent, Judgement, Sentiment, Ticket
 from mentions.narrowing import product_clean
@@ -116,16 +115,15 @@ class KpiParams(serializers.Serializer):
     product = QueryText(
         required=False,
         help_text="One product's figures (its slug, or its id): its tickets, and for the desk's first product those "
-        "without one too (docs/products.md). Left out: the whole desk's.",
+        "without one too (docs/products.md). Left out: the whole desk's. A product the desk does not have is a 400.",
     )
 
     def validate_product(self, value: str) -> int | None:
-        if not value:
-            return None
-        product = desk_products().by_slug(value)
-        if product is None:  # well-formed but not the desk's: a 404, as an unknown channel is
-            raise NotFound(f"No product {value[:40]!r}.")
-        return product.pk
+        # As the tickets' and views' `product` (product_checked): a 400 naming the parameter and the desk's products,
+        # so a client reads one answer for an unknown product wherever it sends one.
+        slug = product_checked(value)
+        product = desk_products().by_slug(slug) if slug else None
+        return product.pk if product is not None else None
 
     def get_fields(self) -> dict:
         return {

@@ -266,7 +266,8 @@ class Kpi(ApiView):
         description="The range is the KPI page's: dates from 2000-01-01 to 2100-12-31. A date given alone is "
         "always taken (the other is filled in, as each parameter says); given both, `from` not after `to` and at "
         "most 366 days. Days still to come are answered like the others (nothing happened on them: zeros). "
-        "Anything else is a 400 naming the parameter.",
+        "Anything else, a `product` the desk does not have too, is a 400 naming the parameter; a `channel` that "
+        "does not exist is a 404.",
         parameters=[KpiParams],
         responses={
             200: inline_serializer(

@@ -28,6 +28,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
@@ -180,7 +181,7 @@ def competitor_days_check() -> None:
     from a rollup the load left wrong would not be worth printing."""
     from metrics.share_of_voice import theirs_rollup, theirs_source
 
-    everything = {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}
+    everything: dict[str, Any] = {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}
     rollup = theirs_rollup(**everything)
     if rollup != theirs_source(**everything):
         sys.exit("the competitor days differ from the competitor mentions grouped by day")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -309,19 +309,39 @@ class Duty:
     release_day: date
     is_release_day: bool
     release_advocate: Any | None
+    # With several products, on the queue not narrowed, when a product has an entry of its own: each entry of the
+    # month as (whose: a product's name, or "" for every product, the advocate), every product's first.
+    release_rota: list[tuple[str, Any]] = field(default_factory=list)
 
 
-def duty_today(*, today: date) -> Duty:
-    """This month's release day and release advocate (two queries)."""
+def duty_today(*, today: date, product_id: int | None = None) -> Duty:
+    """This month's release day and release advocate (two queries): narrowed to a product, its own entry first, else
+    the desk-wide one (ReleaseRota.pick)."""
     from mentions.models import DutySettings, ReleaseRota
 
     duty = DutySettings.current()
-    rota = ReleaseRota.for_month(today)
+    entries = ReleaseRota.month_entries(today)
+    rota = ReleaseRota.pick(entries, product_id)
     return Duty(
         release_day=duty.release_date(today),
         is_release_day=duty.is_release_day(today),
         release_advocate=rota.advocate if rota else None,
+        release_rota=_rota_by_product(entries) if product_id is None else [],
     )
+
+
+def _rota_by_product(entries: list[Any]) -> list[tuple[str, Any]]:
+    """The month's entries named by product, when the whole queue has to say several (see Duty.release_rota)."""
+    products = desk_products()
+    if not products.many or all(entry.product_id is None for entry in entries):
+        return []
+    order = {p.pk: n for n, p in enumerate(products.products)}
+    ranked = sorted(entries, key=lambda e: -1 if e.product_id is None else order.get(e.product_id, len(order)))
+    named = []
+    for entry in ranked:
+        product = products.get(entry.product_id) if entry.product_id is not None else None
+        named.append((product.name if product is not None else "", entry.advocate))
+    return named
 
 
 @dataclass

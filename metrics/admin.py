@@ -1,7 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -164,10 +167,21 @@ class DutySettingsAdmin(OneRowAdmin):
 
 @admin.register(ReleaseRota)
 class ReleaseRotaAdmin(admin.ModelAdmin):
-    list_display = ["month", "advocate", "note"]
+    list_display = ["month", "advocate", "product", "note"]
     list_select_related = ["advocate"]
     autocomplete_fields = ["advocate"]
     date_hierarchy = "month"
+
+    # An entry's product only when the desk has more than one (issue 71): with one, nothing new is shown or asked.
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = list(super().get_list_display(request))
+        return shown if desk_products().many else [name for name in shown if name != "product"]
+
+    def get_list_select_related(self, request: HttpRequest) -> list[str]:
+        return ["advocate", "product"] if desk_products().many else ["advocate"]
+
+    def get_exclude(self, request: HttpRequest, obj: ReleaseRota | None = None) -> tuple[str, ...]:
+        return () if desk_products().many else ("product",)
 
 
 @admin.register(ReportSchedule)

@@ -10,7 +10,12 @@ metrics.competitor_rollup). On the embedded SQLite default both are grouped from
 mentions), as every Community figure is there; `theirs_source` is also the reference the rollup is tested against.
 
 Rows are dense: every period of the range for us and for every competitor that is enabled or was found in it, so a
-chart and a CSV show the quiet periods as zeros rather than leaving them out."""
+chart and a CSV show the quiet periods as zeros rather than leaving them out.
+
+Narrowed to a product (metrics.product_scope, issue 71): us are that product's tickets, and them are the competitors
+of that product and the desk-wide ones (no product: searched by every channel, so competing with every product),
+each counted whole; another product's competitor is left out. The competitors are chosen first and only their day
+counts read, on either path."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from channels.adapters.registry import kinds_where
@@ -27,6 +32,7 @@ from channels.models import Competitor, CompetitorMention
 from metrics.community.volume import channel_kinds, day_counts, period_of, periods
 from metrics.models import CompetitorDay
 from metrics.periods import day_bounds
+from metrics.product_scope import narrowed_product
 from metrics.rollups import rollups_supported
 
 PERIODS = ("day", "week", "month")
@@ -55,22 +61,39 @@ class VoiceRow:
         }
 
 
-def theirs_counted(*, start: date, end: date) -> QuerySet[CompetitorMention]:
+def competitors_counted() -> QuerySet[Competitor]:
+    """The competitors share of voice reports: every one, or narrowed to a product its own and the desk-wide ones."""
+    competitors = Competitor.objects.order_by()
+    product_id = narrowed_product()
+    if product_id is None:
+        return competitors
+    return competitors.filter(Q(product__isnull=True) | Q(product_id=product_id))
+
+
+def theirs_counted(*, start: date, end: date, competitor_ids: list[int] | None = None) -> QuerySet[CompetitorMention]:
     since, until = day_bounds(start, end)
-    return CompetitorMention.objects.filter(posted_at__gte=since, posted_at__lt=until)
+    rows = CompetitorMention.objects.filter(posted_at__gte=since, posted_at__lt=until)
+    return rows if competitor_ids is None else rows.filter(competitor_id__in=competitor_ids)
 
 
-def theirs_rollup(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
+def theirs_rollup(
+    *, start: date, end: date, competitor_ids: list[int] | None = None
+) -> list[tuple[date, int, str, int]]:
     """(day, competitor_id, sentiment, mentions) for every group with a mention, in order, from CompetitorDay
-    (PostgreSQL: its rows are these groups already, kept as the mentions change, so nothing is grouped here)."""
+    (PostgreSQL: its rows are these groups already, kept as the mentions change, so nothing is grouped here); of
+    those competitors only, when given."""
     rows = CompetitorDay.objects.filter(day__gte=start, day__lte=end).order_by()
+    if competitor_ids is not None:
+        rows = rows.filter(competitor_id__in=competitor_ids)
     return sorted(rows.values_list("day", "competitor_id", "sentiment", "mentions"))
 
 
-def theirs_source(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
+def theirs_source(
+    *, start: date, end: date, competitor_ids: list[int] | None = None
+) -> list[tuple[date, int, str, int]]:
     """The same from the mentions themselves, grouped by UTC day: the reference path, and the embedded default's."""
     rows = (
-        theirs_counted(start=start, end=end)
+        theirs_counted(start=start, end=end, competitor_ids=competitor_ids)
         .annotate(day=TruncDate("posted_at", tzinfo=UTC))
         .order_by()
         .values_list("day", "competitor_id", "sentiment")
@@ -79,9 +102,13 @@ def theirs_source(*, start: date, end: date) -> list[tuple[date, int, str, int]]
     return sorted(rows)
 
 
-def theirs_day_counts(*, start: date, end: date) -> list[tuple[date, int, str, int]]:
-    """Each competitor's mentions per day and sentiment in the range: one query, on either path."""
-    return theirs_rollup(start=start, end=end) if rollups_supported() else theirs_source(start=start, end=end)
+def theirs_day_counts(
+    *, start: date, end: date, competitor_ids: list[int] | None = None
+) -> list[tuple[date, int, str, int]]:
+    """Each competitor's mentions per day and sentiment in the range (of those competitors only, when given): one
+    query, on either path."""
+    read = theirs_rollup if rollups_supported() else theirs_source
+    return read(start=start, end=end, competitor_ids=competitor_ids)
 
 
 def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]]:
@@ -102,19 +129,20 @@ def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]
 
 def share_of_voice(*, start: date, end: date, by: str = "week") -> list[VoiceRow]:
     """Every period of the range for us and each competitor (see the module's docstring): one query for ours, one
-    for the competitors' day counts and one for the competitors' names. Ordered by period, us first, then the
-    competitors by name."""
+    for the competitors' names and one for their day counts. Ordered by period, us first, then the competitors by
+    name."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}; got {by!r}.")
     found: dict[tuple[date, str], tuple[int, int, int]] = {
         (period, US): counts for period, counts in _ours(start=start, end=end, by=by).items()
     }
-    theirs = theirs_day_counts(start=start, end=end)
-    competitors = {
-        pk: (name, enabled) for pk, name, enabled in Competitor.objects.order_by().values_list("pk", "name", "enabled")
-    }
+    named = competitors_counted().values_list("pk", "name", "enabled")
+    competitors = {pk: (name, enabled) for pk, name, enabled in named}
+    # Narrowed, only the product's and the desk-wide competitors' days are read; whole, every one's (no list to send).
+    wanted = list(competitors) if narrowed_product() is not None else None
+    theirs = theirs_day_counts(start=start, end=end, competitor_ids=wanted)
     for day, competitor_id, sentiment, n in theirs:
-        if competitor_id not in competitors:  # deleted between the two reads: gone with its mentions
+        if competitor_id not in competitors:  # made between the two reads: counted from the next read on
             continue
         key = (period_of(day, by), competitors[competitor_id][0])
         mentions, positive, negative = found.get(key, (0, 0, 0))

@@ -2,7 +2,8 @@
 group's share over time with its table, and the range's mentions by sentiment with theirs) and its CSV rows.
 
 Shown on the Community page (metrics.views.community): it calls `share_of_voice_context(start=, end=, by=)` and
-includes the template with that context and its `query` (the CSV link's)."""
+includes the template with that context and its `query` (the CSV link's). Inside metrics.product_scope's
+`product_narrowed` it is that product's (metrics.share_of_voice), and says so."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from mentions.products import desk_products
 from metrics.charts import SENTIMENT_CLASSES, bar_chart, line_chart
 from metrics.community.figures import by_default, period_label
+from metrics.product_scope import narrowed_product
 from metrics.share_of_voice import US, VoiceRow, share_of_voice, share_pct
 
 US_LABEL = "Us"
@@ -62,7 +65,15 @@ def share_of_voice_context(*, start: date, end: date, by: str | None = None) -> 
         "sov_chart": chart,
         "sov_sentiment_chart": sentiment_chart,
         "sov_competitors": len(groups) - 1,
+        "sov_product": _product_name(),
     }
+
+
+def _product_name() -> str:
+    """The product the section is narrowed to (its competitors and the desk's are shown), or "" for the whole desk."""
+    product_id = narrowed_product()
+    product = desk_products().get(product_id) if product_id is not None else None
+    return product.name if product is not None else ""
 
 
 def _totals(rows: list[VoiceRow], groups: list[str]) -> list[dict[str, Any]]:

@@ -8,7 +8,11 @@ profile's, else their expert entry's), so Slack notifies them wherever they are;
 is written out.
 
 On release day (mentions.DutySettings, the desk's time zone) the month's release advocate takes the after-hours
-pings as a direct message instead (`release_advocate_dm`): see notifications.urgency."""
+pings as a direct message instead (`release_advocate_dm`): see notifications.urgency.
+
+With several products (issue 71) the release advocate is the ticket's product's: its own rota entry, else the
+desk-wide one (mentions.ReleaseRota.pick); a ticket without a product is the desk's first product's. `DutyOfProducts`
+finds each product's once for a round of pings, so their cost grows with the products pinged about, not the pings."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from django.utils import timezone
 from channels.adapters.slack.client import slack_escape
 from mentions.coverage import Coverage
 from mentions.models import DutySettings, ReleaseRota
+from mentions.products import desk_products
 from notifications.snooze_remind import slack_members
 
 
@@ -39,13 +44,13 @@ class OnDuty:
         return f"{slack_escape(self.name)} (on duty)"
 
 
-def on_duty_at(coverage: Coverage, at: datetime) -> OnDuty | None:
+def on_duty_at(coverage: Coverage, at: datetime, *, product_id: int | None = None) -> OnDuty | None:
     hours = coverage.on_duty(at)
     if hours is None:
         return None
     user_id = hours.on_duty
     if user_id is None and hours.release_only:
-        rota = ReleaseRota.for_month(at.date())
+        rota = ReleaseRota.for_month(at.date(), product_id)
         user_id = rota.advocate_id if rota else None
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
@@ -56,16 +61,36 @@ def on_duty_at(coverage: Coverage, at: datetime) -> OnDuty | None:
     )
 
 
-def release_advocate_dm(at: datetime) -> OnDuty | None:
-    """On release day, the month's release advocate when Slack knows their member id (a direct message needs one);
-    else None, and the ping goes to the channel as on any day."""
+def release_advocate_dm(at: datetime, *, product_id: int | None = None) -> OnDuty | None:
+    """On release day, the month's release advocate (the product's first) when Slack knows their member id (a direct
+    message needs one); else None, and the ping goes to the channel as on any day."""
     day = timezone.localdate(at)
     if not DutySettings.current().is_release_day(day):
         return None
-    rota = ReleaseRota.for_month(day)
+    rota = ReleaseRota.for_month(day, product_id)
     user = rota.advocate if rota is not None and rota.advocate.is_active else None
     slack_id = slack_members({user.pk}).get(user.pk, "") if user is not None else ""
     if user is None or not slack_id:
         return None
     name = user.get_full_name() or user.get_username()
     return OnDuty(user_id=user.pk, name=name, slack_user_id=slack_id, schedule="release day")
+
+
+class DutyOfProducts:
+    """Who is on duty and who is the release advocate at `at`, per product, each product's found once (a round of
+    pings is about tickets of a few products). A ticket without a product asks for the desk's first product's."""
+
+    def __init__(self, coverage: Coverage, at: datetime) -> None:
+        self.coverage, self.at = coverage, at
+        self._found: dict[int | None, tuple[OnDuty | None, OnDuty | None]] = {}
+
+    def of(self, product_id: int | None) -> tuple[OnDuty | None, OnDuty | None]:
+        """(the person on duty, the release advocate to message on release day) for a ticket of that product."""
+        if product_id is None:
+            product_id = desk_products().default_id
+        if product_id not in self._found:
+            self._found[product_id] = (
+                on_duty_at(self.coverage, self.at, product_id=product_id),
+                release_advocate_dm(self.at, product_id=product_id),
+            )
+        return self._found[product_id]

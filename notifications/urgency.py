@@ -38,7 +38,7 @@ from mentions.forecast.reads import view_forecasts
 from mentions.models import Message, Ticket, View
 from mentions.services.sla import clock_text
 from notifications.models import CoverageDigest, UrgentPing
-from notifications.on_duty import on_duty_at, release_advocate_dm
+from notifications.on_duty import DutyOfProducts
 from notifications.rows import slack_rows_deliver
 
 logger = logging.getLogger(__name__)
@@ -182,15 +182,20 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     now = now or timezone.now()
     duty = _duty()
     coverage = coverage_load()
-    # The person on duty now (a duty schedule), named in place of the channel's mention.
-    on_duty = on_duty_at(coverage, now)
-    mention = on_duty.mention if on_duty else duty.advocates_mention
-    release = release_advocate_dm(now)
-    if release is not None:
-        mention = ":rocket: Release day: you are the release advocate on duty."
+    # The person on duty now (a duty schedule), named in place of the channel's mention; on release day the release
+    # advocate, messaged directly. Both of the ticket's product (issue 71: its release advocate first).
+    duties = DutyOfProducts(coverage, now)
 
     def text_for(ping: UrgentPing) -> str:
+        on_duty, release = duties.of(ping.ticket.product_id)
+        mention = on_duty.mention if on_duty else duty.advocates_mention
+        if release is not None:
+            mention = ":rocket: Release day: you are the release advocate on duty."
         return urgent_ping_text(ticket=ping.ticket, reasons=ping.reasons, mention=mention, coverage=coverage, now=now)
+
+    def channel_for(ping: UrgentPing) -> str:
+        release = duties.of(ping.ticket.product_id)[1]
+        return release.slack_user_id if release else ping.slack_channel or duty.advocates_channel
 
     pending = (
         UrgentPing.objects.select_related("ticket", "ticket__channel")
@@ -200,7 +205,7 @@ def urgent_pings_deliver(*, now: datetime | None = None, limit: int = PINGS_PER_
     return slack_rows_deliver(
         pending=pending,
         text_for=text_for,
-        channel_for=lambda ping: release.slack_user_id if release else ping.slack_channel or duty.advocates_channel,
+        channel_for=channel_for,
         now=now,
         limit=limit,
         what="urgent ping",

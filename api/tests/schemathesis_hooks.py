@@ -12,9 +12,9 @@ request, and the API refuses it (400, as the pages do). For the requests schemat
   one of the two (the schema's anyOf, which the coverage phase draws past once bodies are closed);
 - a reply's rejection (`/approval/`) with its reason: the schema says so (an anyOf), which the coverage phase draws
   past;
-- `?product=` on the ticket list and the views: one of the desk's products (issue 71), which a schema made once for
-  every desk cannot list; the fuzzing desk has none, so a valid request leaves it out (any drawn value is a 400,
-  which the negative mode checks).
+- `?product=` on the ticket list, the views, the KPI and the Community figures: one of the desk's products (issue 71),
+  which a schema made once for every desk cannot list; the fuzzing desk has none, so a valid request leaves it out
+  (any drawn value is a 400, which the negative mode checks).
 
 Loaded by the suite (api/tests/test_schema.py) and by the long run (bench/schemathesis_api.py, through
 SCHEMATHESIS_HOOKS); plain Python, no Django, so schemathesis's own command line can load it.
@@ -67,7 +67,7 @@ def map_case(context: Any, case: Any) -> Any:
     if not isinstance(case.query, dict):
         return case
     query = case.query
-    if case.operation.path in ("/api/tickets/", "/api/views/"):
+    if case.operation.path in ("/api/tickets/", "/api/views/", *KPI_RANGED):
         query.pop("product", None)
     start, end = _day(query.get("from")), _day(query.get("to"))
     if case.operation.path == "/api/tickets/" and start and end and start > end:

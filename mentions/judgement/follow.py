@@ -11,10 +11,9 @@ move's own run."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from mentions.judgement.product import products_load
-from mentions.judgement.run import batch_judge
+from mentions.judgement.run import batch_judge, verdicts_write
 from mentions.models import JudgedBy, Ticket, TicketEvent
 
 
@@ -37,22 +36,9 @@ def judgement_follow(ticket_id: int, product_id: int, move_event_id: int) -> str
     if verdict is None:
         return "nothing to judge"
     with transaction.atomic():
-        # Guarded as the runs' store is: an advocate's judgement saved meanwhile is never written over.
-        written = (
-            Ticket.objects.filter(pk=ticket_id, product_id=product_id)
-            .exclude(judged_by=JudgedBy.ADVOCATE)
-            .update(
-                judgement=verdict.judgement,
-                intent=verdict.intent,
-                sentiment=verdict.sentiment,
-                language=verdict.language,
-                judgement_reason=verdict.reason,
-                judgement_confidence=verdict.confidence,
-                judged_by=JudgedBy.DESK,
-                # Not updated_at: as the runs' store, a verdict written in the background is no edit of the ticket.
-                judged_at=timezone.now(),
-            )
-        )
+        # The runs' one way of writing a verdict (never over an advocate's judgement, saved meanwhile or not), on the
+        # ticket only while it still has the product it was judged as: a move since is left to its own run.
+        written = verdicts_write(Ticket.objects.filter(product_id=product_id), {ticket_id: verdict})
         if not written:
             return "kept"
         TicketEvent.objects.create(

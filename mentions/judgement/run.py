@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Case, CharField, FloatField, Q, Value, When
+from django.db.models import Case, CharField, FloatField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from advocacy import embeddings
@@ -191,12 +191,15 @@ def _case(field: str, judged: dict[int, Verdict]) -> Case:
     )
 
 
-def verdicts_store(judged: dict[int, Verdict]) -> int:
-    """One UPDATE for the batch, guarded: still unjudged, never an advocate's. Returns the rows written."""
+def verdicts_write(tickets: QuerySet[Ticket], judged: dict[int, Verdict]) -> int:
+    """The desk's verdicts written on those of `tickets` that are in `judged`, in one UPDATE: the one way a verdict
+    is stored (the runs' batch, a ticket judged again after a move: mentions.judgement.follow). Never over an
+    advocate's judgement, whatever the caller's guard. Not updated_at: a verdict written in the background is no
+    edit of the ticket. Returns the rows written."""
     if not judged:
         return 0
     return (
-        Ticket.objects.filter(pk__in=list(judged), judged_at__isnull=True)
+        tickets.filter(pk__in=list(judged))
         .exclude(judged_by=JudgedBy.ADVOCATE)
         .update(
             judgement=_case("judgement", judged),
@@ -211,6 +214,11 @@ def verdicts_store(judged: dict[int, Verdict]) -> int:
             judged_at=Value(timezone.now()),
         )
     )
+
+
+def verdicts_store(judged: dict[int, Verdict]) -> int:
+    """One UPDATE for the batch, guarded: still unjudged, never an advocate's. Returns the rows written."""
+    return verdicts_write(Ticket.objects.filter(judged_at__isnull=True), judged)
 
 
 def drafts_enqueue(ticket_ids: list[int]) -> None:

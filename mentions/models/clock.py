@@ -6,13 +6,14 @@ the KPI pages read them too. Their tables keep the names they had in `metrics` (
 """
 
 from datetime import date, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from advocacy.model_bases import Stamped
+from advocacy.model_fields import product_link
 
 if TYPE_CHECKING:
     from mentions.coverage import Hours
@@ -205,17 +206,41 @@ class DutySettings(Stamped):
 
 
 class ReleaseRota(Stamped):
-    """Who has release-advocate duty in a month (the handbook's monthly rotation)."""
+    """Who has release-advocate duty in a month (the handbook's monthly rotation). With several products a month may
+    have one entry for every product (no product) and one per product (issue 71): a product's own entry comes first
+    wherever the rota is read for that product (the queue narrowed to it, a ping about its ticket), the desk-wide
+    entry otherwise (`for_month`)."""
 
-    month = models.DateField(unique=True, help_text="The first day of the month.")
+    month = models.DateField(help_text="The first day of the month.")
     advocate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="release_duties")
     note = models.CharField(max_length=200, blank=True)
+    # A product deleted takes its entries with it: emptied, one would meet the month's desk-wide entry.
+    product = product_link(
+        "The product whose releases this advocate covers that month. Empty: every product (the desk's release "
+        "advocate), for the products without an entry of their own.",
+        on_delete=models.CASCADE,
+    )
 
     class Meta:
         db_table = "metrics_releaserota"
         ordering = ["-month"]
         verbose_name = "release advocate rota entry"
         verbose_name_plural = "release advocate rota"
+        # One entry a month for every product and one per product: two constraints, since NULLs are distinct in a
+        # unique index (month alone was unique before products).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "product"],
+                name="releaserota_month_product_unique",
+                violation_error_message="That month already has a release advocate for this product.",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=models.Q(product__isnull=True),
+                name="releaserota_month_unique",
+                violation_error_message="That month already has a release advocate (for every product).",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.advocate}"
@@ -224,6 +249,32 @@ class ReleaseRota(Stamped):
         if self.month and self.month.day != 1:
             raise ValidationError({"month": "Give the first day of the month, e.g. 2026-12-01."})
 
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # With one product admin does not ask the product: its empty value is still the entry's, and the month's
+        # uniqueness is checked with it (left out, Django skips both constraints and the database would refuse).
+        super().validate_constraints(exclude=set(exclude or ()) - {"product"})
+
     @classmethod
-    def for_month(cls, day: date) -> "ReleaseRota | None":
-        return cls.objects.select_related("advocate").filter(month=day.replace(day=1)).first()
+    def month_entries(cls, day: date) -> list["ReleaseRota"]:
+        """The month's entries with their advocates: one query."""
+        return list(cls.objects.select_related("advocate").filter(month=day.replace(day=1)).order_by("pk"))
+
+    @staticmethod
+    def pick(entries: list["ReleaseRota"], product_id: int | None) -> "ReleaseRota | None":
+        """The entry for a product: its own, else the desk-wide one. For no product (the whole desk): the desk-wide
+        one, else the desk's first product's (it stands for the desk, as it holds the tickets without a product),
+        so a desk brought back to one product keeps its advocate."""
+        by_product = {entry.product_id: entry for entry in entries}
+        if product_id is not None:
+            return by_product.get(product_id) or by_product.get(None)
+        if None in by_product or not by_product:
+            return by_product.get(None)
+        from mentions.products import desk_products  # the products read this module's models
+
+        default_id = desk_products().default_id
+        return by_product.get(default_id) if default_id is not None else None
+
+    @classmethod
+    def for_month(cls, day: date, product_id: int | None = None) -> "ReleaseRota | None":
+        """The month's entry for a product (`pick`): one query."""
+        return cls.pick(cls.month_entries(day), product_id)

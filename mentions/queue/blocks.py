@@ -18,15 +18,16 @@ from advocacy.hooks import Hooks
 
 
 class QueueBlockHook(Protocol):
-    """The block shown on the queue page, or "" for none. The same for everyone who may work the queue."""
+    """The block shown on the queue page, or "" for none. The same for everyone who may work the queue; on the queue
+    narrowed to a product (`?product=`, issue 71) `product_id` is that product's id, else None (every product)."""
 
-    def __call__(self) -> SafeString | str: ...
+    def __call__(self, *, product_id: int | None) -> SafeString | str: ...
 
 
 queue_block_hooks: Hooks[QueueBlockHook] = Hooks(QueueBlockHook)
 
 
-def queue_blocks() -> list[SafeString]:
+def queue_blocks(*, product_id: int | None = None) -> list[SafeString]:
     """The registered blocks, in registration order, the empty ones left out. A block returned as a plain string
     (not marked safe by a template) is shown as text."""
-    return [conditional_escape(block) for hook in queue_block_hooks if (block := hook())]
+    return [conditional_escape(block) for hook in queue_block_hooks if (block := hook(product_id=product_id))]

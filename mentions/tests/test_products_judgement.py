@@ -194,6 +194,37 @@ def test_a_persons_verdict_stays_when_the_ticket_moves(kiln_and_clayworks, djang
     assert not TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.REJUDGED).exists()
 
 
+@pytest.mark.parametrize("meanwhile", ["corrected", "moved back"])
+def test_the_verdict_judged_after_a_move_is_not_written_over_what_happened_meanwhile(
+    kiln_and_clayworks, meanwhile, monkeypatch
+):
+    """The write's own guards (the runs' one way of writing a verdict, mentions.judgement.run.verdicts_write): an
+    advocate's correction saved, or another move committed, while the worker judged the ticket."""
+    from mentions.judgement import follow
+
+    kiln, clay = kiln_and_clayworks
+    manager = ManagerFactory()
+    ticket = _ticket(kiln, POTTERY)
+    tickets_judge()
+    ticket_move_product(ticket=Ticket.objects.get(pk=ticket.pk), user=manager, product_id=clay.pk)  # no task here
+    move = TicketEvent.objects.get(ticket=ticket, kind=TicketEvent.Kind.PRODUCT)
+
+    def judged_while_someone_acts(ids: list[int]):
+        verdicts = batch_judge(ids)  # the real judgement, as Clayworks's
+        if meanwhile == "corrected":
+            judgement_correct(_judged(ticket), "worth_knowing", manager)
+        else:
+            Ticket.objects.filter(pk=ticket.pk).update(product=kiln)
+        return verdicts
+
+    monkeypatch.setattr(follow, "batch_judge", judged_while_someone_acts)
+    assert judgement_follow(ticket.pk, clay.pk, move.pk) == "kept"
+    after = _judged(ticket)
+    expected = ("worth_knowing", JudgedBy.ADVOCATE) if meanwhile == "corrected" else ("noise", JudgedBy.DESK)
+    assert (after.judgement, after.judged_by) == expected
+    assert not TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.REJUDGED).exists()
+
+
 FIVE = ("Kiln", "Clayworks", "Runner", "Forge", "Lantern")
 
 

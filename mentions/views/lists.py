@@ -103,8 +103,14 @@ def queue(request: HtmxRequest) -> HttpResponse:
         # What other apps show above the views (mentions/queue/blocks.py): stories with tickets waiting, the same for
         # everyone who works the queue, so rendered once per change stamp and minute as the tables are (half of the
         # queue's CPU was the stories block, on every view). A story's own change with no ticket's shows within
-        # the minute, as the live refresh, which answers 304 until the stamp or the minute moves, shows it.
-        "queue_blocks": fragment_cached(request, name="queue-blocks", vary="", render=lambda: "".join(queue_blocks())),
+        # the minute, as the live refresh, which answers 304 until the stamp or the minute moves, shows it. Narrowed to
+        # a product, the block is that product's (its stories, its tickets waiting): kept apart by the narrowing.
+        "queue_blocks": fragment_cached(
+            request,
+            name="queue-blocks",
+            vary=narrowing,
+            render=lambda: "".join(queue_blocks(product_id=product.pk if product else None)),
+        ),
         "order": order,
         "product_param": narrowing,
     }
@@ -115,7 +121,8 @@ def queue(request: HtmxRequest) -> HttpResponse:
         "mentions/queue.html",
         {
             **context,
-            "duty": selectors.duty_today(today=now.date()),
+            # Narrowed, the product's release advocate first (issue 71).
+            "duty": selectors.duty_today(today=now.date(), product_id=product.pk if product else None),
             # Not cached: a channel failing must show at once, and it is one query whatever their number.
             "stalled_channels": channels_stalled(now=now),
             "can_configure_channels": user.is_staff and user.has_perm("channels.change_channel"),

@@ -27,7 +27,7 @@ from people.tests.factories import IdentityFactory
 
 pytestmark = pytest.mark.django_db
 
-EVER = {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}
+EVER: dict[str, Any] = {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}
 WORDS = {"positive": "I love it, wonderful and fast", "negative": "awful, it crashed again", "neutral": "Trying it"}
 
 

@@ -13,7 +13,7 @@ import pytest
 import responses
 
 from intake.hooks import tickets_after_ingest
-from mentions.models import AdvocateProfile, CoverageSchedule, DutySettings, ReleaseRota
+from mentions.models import AdvocateProfile, CoverageSchedule, DutySettings, ProductProfile, ReleaseRota, Ticket
 from mentions.tests.factories import AdvocateFactory
 from notifications.models import UrgentPing
 from notifications.tests.slack_api import slack_api
@@ -85,3 +85,26 @@ def test_a_release_advocate_slack_does_not_know_gets_the_channel_ping(slack):
     assert tickets_after_ingest(ticket_ids=[ticket_of(43).pk], now=night)["pinged"] == 1
     (call,) = slack.calls
     assert json.loads(call.request.body)["channel"] == "#community-advocates"
+
+
+def test_with_several_products_each_ticket_pings_its_products_release_advocate(slack):
+    """Issue 71: a Kiln Cloud ticket's ping goes to Kiln Cloud's release advocate; a ticket without a product (the
+    desk's first product's, which has no entry of its own) to the desk-wide one. Slack answers each with its DM."""
+    slack.add_callback(responses.POST, POST, callback=lambda r: _answer("D" + json.loads(r.body)["channel"])(r))
+    _desk()
+    _kiln, cloud = ProductProfile.objects.create(name="Kiln"), ProductProfile.objects.create(name="Kiln Cloud")
+    cleo = AdvocateFactory(first_name="Cleo")
+    AdvocateProfile.objects.create(user=cleo, slack_user_id="U0CLOUD")
+    ReleaseRota.objects.create(month=date(2026, 10, 1), advocate=cleo, product=cloud)
+    night = datetime(2026, 10, 22, 23, 30, tzinfo=UTC)
+    hn = ChannelFactory(name="Hacker News")
+    ingest(hn, front_page_hit(44, night - timedelta(minutes=3)), front_page_hit(45, night - timedelta(minutes=2)))
+    Ticket.objects.filter(pk=ticket_of(44).pk).update(product=cloud)
+    Ticket.objects.filter(pk=ticket_of(45).pk).update(product=None)
+
+    assert tickets_after_ingest(ticket_ids=[ticket_of(44).pk, ticket_of(45).pk], now=night)["pinged"] == 2
+
+    sent = {json.loads(c.request.body)["channel"] for c in slack.calls}
+    assert sent == {"U0CLOUD", "U0RELEASE"}
+    where = dict(UrgentPing.objects.values_list("ticket_id", "slack_channel"))
+    assert where == {ticket_of(44).pk: "DU0CLOUD", ticket_of(45).pk: "DU0RELEASE"}

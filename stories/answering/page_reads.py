@@ -16,6 +16,7 @@ from advocacy.prepared import Prepared
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Message, Ticket
+from mentions.products import desk_products
 from stories.answering.drafts import reply_rule
 from stories.models import Membership, Story, StoryReply
 
@@ -40,16 +41,24 @@ class PlatformCount:
         return f"{self.label} {self.tickets}"
 
 
-def stories_counts(story_ids: list[int]) -> dict[int, tuple[list[PlatformCount], int]]:
+def _waiting_tickets(product_id: int | None) -> QuerySet[Ticket]:
+    """The tickets Play can still serve (waiting, unassigned), of one product when narrowed (issue 71: the desk's
+    first product holds the tickets without one, DeskProducts.tickets_q)."""
+    waiting = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True)
+    return waiting.filter(desk_products().tickets_q(product_id)) if product_id is not None else waiting
+
+
+def stories_counts(
+    story_ids: list[int], *, product_id: int | None = None
+) -> dict[int, tuple[list[PlatformCount], int]]:
     """Each story's tickets per platform (most first) and how many of its tickets Play can still serve (waiting,
-    unassigned): two queries, over those stories' memberships only (the membership story index), never the whole
-    queue, then their channels' kinds. Each membership's ticket is looked up by primary key (its channel) and in
-    ticket_waiting_id_idx (waiting?, index-only): as a join, the planner hashed every ticket of the table (4 times
-    slower at 200,000 tickets), and reading the tickets into Python cost more than the join."""
+    unassigned; narrowed to a product, that product's only): two queries, over those stories' memberships only (the
+    membership story index), never the whole queue, then their channels' kinds. Each membership's ticket is looked
+    up by primary key (its channel) and in ticket_waiting_id_idx (waiting?, index-only): as a join, the planner
+    hashed every ticket of the table (4 times slower at 200,000 tickets), and reading the tickets into Python cost
+    more than the join."""
     channel = Subquery(Ticket.objects.filter(pk=OuterRef("ticket_id")).order_by().values("channel_id")[:1])
-    waits = Exists(
-        Ticket.objects.filter(pk=OuterRef("ticket_id"), status__in=Ticket.WAITING_STATUSES, assignee__isnull=True)
-    )
+    waits = Exists(_waiting_tickets(product_id).filter(pk=OuterRef("ticket_id")))
     rows = list(
         Membership.objects.filter(story_id__in=story_ids)
         .annotate(channel=channel, waits=waits)
@@ -88,8 +97,8 @@ def story_platforms(story_id: int) -> list[PlatformCount]:
     return sorted(counts, key=lambda c: (-c.tickets, c.label))
 
 
-def _counts_attach(stories: list[Story]) -> list[Story]:
-    counts = stories_counts([s.pk for s in stories])
+def _counts_attach(stories: list[Story], *, product_id: int | None = None) -> list[Story]:
+    counts = stories_counts([s.pk for s in stories], product_id=product_id)
     for story in stories:
         platforms, waiting = counts.get(story.pk, ([], 0))
         setattr(story, "platforms", platforms)  # noqa: B010 - for the template (docs/typing.md)
@@ -110,27 +119,31 @@ def story_list(*, state: str = "") -> list[Story]:
     return _counts_attach(list(stories.order_by("-last_at", "-pk")[:STORY_LIST]))
 
 
-def queue_stories(*, limit: int = 8) -> list[Story]:
+def queue_stories(*, limit: int = 8, product_id: int | None = None) -> list[Story]:
     """Stories not closed with tickets Play can still serve (waiting, unassigned), newest activity first. Three
     queries, none reading the whole queue: the stories walked newest first on story_queue_idx, each kept when one
     of its tickets waits (its newest memberships first, on membership_story_idx, each ticket by primary key),
-    stopping at `limit`; then their counts (stories_counts)."""
+    stopping at `limit`; then their counts (stories_counts).
+
+    Narrowed to a product (the queue's ?product=, issue 71): the stories of that product and the desk-wide ones (no
+    product: the desk's, any product, as Story.product says), each kept when one of that product's tickets waits,
+    and counting only those. Another product's story is left out even when a ticket of this one joined it (the
+    detector lets a ticket join another product's story when no other fits): it is that product's wave."""
     # A subquery with LIMIT stays a probe per story; EXISTS became a semi-join that read every waiting ticket.
-    waiting_member = (
-        Membership.objects.filter(
-            story_id=OuterRef("pk"), ticket__status__in=Ticket.WAITING_STATUSES, ticket__assignee__isnull=True
-        )
-        .order_by("-created_at")
-        .values("pk")[:1]
+    member = Membership.objects.filter(
+        story_id=OuterRef("pk"), ticket__status__in=Ticket.WAITING_STATUSES, ticket__assignee__isnull=True
     )
+    stories = Story.objects.filter(merged_into__isnull=True).exclude(state=Story.State.CLOSED)
+    if product_id is not None:
+        member = member.filter(desk_products().tickets_q(product_id, field="ticket__product"))
+        stories = stories.filter(Q(product_id=product_id) | Q(product__isnull=True))
+    waiting_member = member.order_by("-created_at").values("pk")[:1]
     found: list[Story] = list(
-        Story.objects.filter(merged_into__isnull=True)
-        .exclude(state=Story.State.CLOSED)
-        .alias(waiting_member=Subquery(waiting_member))
+        stories.alias(waiting_member=Subquery(waiting_member))
         .filter(waiting_member__isnull=False)
         .order_by("-last_at", "-pk")[:limit]
     )
-    return _counts_attach(found) if found else found
+    return _counts_attach(found, product_id=product_id) if found else found
 
 
 def merge_targets(story: Story) -> list[Story]:

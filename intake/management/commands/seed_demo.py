@@ -198,7 +198,10 @@ class Command(BaseCommand):
             DutySettings.objects.create(release_day=22)
         month = timezone.localdate().replace(day=1)
         for _ in range(3):
-            ReleaseRota.objects.get_or_create(month=month, defaults={"advocate": advocate, "note": "demo rota"})
+            # The desk-wide entry (every product's, issue 71): an entry of a product added since is another row.
+            ReleaseRota.objects.get_or_create(
+                month=month, product=None, defaults={"advocate": advocate, "note": "demo rota"}
+            )
             month = (month + timedelta(days=32)).replace(day=1)
 
     def _channel(self) -> Channel:
