@@ -107,3 +107,14 @@ def test_seeding_again_adds_nothing(seeded):
     with override_settings(DESK_DEMO_REPLAY=True):
         assert month_seed() == 0
     assert (Ticket.objects.count(), Message.objects.count()) == (tickets, messages)
+
+
+def test_the_demos_competitors_are_a_forge_for_gitlab_and_a_ci_service_for_both_products(seeded):
+    """Narrowed to the runner, share of voice weighs it against Acme CI alone (issue 71); GitLab against both."""
+    from channels.models import Competitor
+    from mentions.models import ProductProfile
+
+    gitlab = ProductProfile.objects.order_by("id").first()
+    assert gitlab is not None and gitlab.slug == "gitlab"
+    products = dict(Competitor.objects.values_list("name", "product_id"))
+    assert products == {"Acme CI": None, "Forgeworks": gitlab.pk}

@@ -73,12 +73,15 @@ def sayings_between(term: str, low: float, high: float, *, shift: int = 0) -> li
     return found
 
 
-def competitors_demo_ensure() -> str:
-    """The demo's competitors, made once (an admin's later changes kept)."""
+def competitors_demo_ensure(products: dict[str, int] | None = None) -> str:
+    """The demo's competitors, made once (an admin's later changes kept). `products` names the product a competitor
+    is made for (issue 71: Forgeworks is a forge, GitLab's rival, and Acme CI a CI service, the platform's and the
+    runner's alike); the others are desk-wide. The caller passes the ids: channels knows no product model."""
     from channels.models import Competitor
 
     made = 0
     with transaction.atomic():
         for name, terms in DEMO_COMPETITORS.items():
-            made += Competitor.objects.get_or_create(name=name, defaults={"terms": terms})[1]
+            defaults = {"terms": terms, "product_id": (products or {}).get(name)}
+            made += Competitor.objects.get_or_create(name=name, defaults=defaults)[1]
     return f"Demo: {made} competitor(s) named ({', '.join(DEMO_COMPETITORS)})."

@@ -26,6 +26,12 @@ RUNNER = {
 RUNNER_KINDS = ("discord",)
 
 
+def competitor_products() -> dict[str, int]:
+    """The demo's competitors made for one product (channels.demo.competitors): Forgeworks, a forge, is GitLab's."""
+    gitlab = ProductProfile.objects.order_by("id").values_list("pk", flat=True).first()
+    return {"Forgeworks": gitlab} if gitlab is not None else {}
+
+
 def products_seed() -> dict[str, int]:
     """Both products (GitLab first: the desk's default), made once; returns {platform kind: product id} for the demo
     channels that belong to the runner."""

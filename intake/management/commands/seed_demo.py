@@ -41,7 +41,7 @@ from mentions.services.team_model import team_model_demo_ensure
 from ._demo_duty import duty_seed
 from ._demo_fresh import demo_start_over
 from ._demo_month import month_seed
-from ._demo_products import products_seed
+from ._demo_products import competitor_products, products_seed
 from ._demo_week import week_seed
 
 RESET_COMMAND = "make demo-reset  (or: python manage.py seed_demo --reset-passwords)"
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         channel = self._channel()
         self._views(channel)
         # Share of voice: two made-up competitors, which the demo's Hacker News replay answers searches for.
-        self.stdout.write(competitors_demo_ensure())
+        self.stdout.write(competitors_demo_ensure(competitor_products()))
         if not channel.tickets.exists():
             self._history(channel)
         advocate = get_user_model().objects.filter(username="advocate").first()
