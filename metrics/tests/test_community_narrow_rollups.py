@@ -96,7 +96,7 @@ def test_a_merge_moves_the_person_days_and_the_past_ranking_stamp(desk):
     refreshed_and_equal_to_the_rows()
     assert stamp() != before
     # Split again: one identity back to its own person.
-    moved = Identity.objects.filter(person=second, platform="reddit").first()
+    moved = Identity.objects.filter(person=second, platform="reddit").earliest("pk")
     Identity.objects.filter(pk=moved.pk).update(person=first)
     after_merge = stamp()
     refreshed_and_equal_to_the_rows()
@@ -107,8 +107,8 @@ def test_an_identity_removed_and_a_requester_moved(desk):
     people = desk["people"]
     Identity.objects.filter(person=people[2], platform="email").delete()  # its requester rows go with it
     refreshed_and_equal_to_the_rows()
-    requester = Requester.objects.filter(identity__person=people[3]).order_by("pk").first()
-    requester.identity = Identity.objects.filter(person=people[4]).first()
+    requester = Requester.objects.filter(identity__person=people[3]).earliest("pk")
+    requester.identity = Identity.objects.filter(person=people[4]).earliest("pk")
     requester.save()
     refreshed_and_equal_to_the_rows()
 
