@@ -67,12 +67,14 @@ PERSONS_SQL = _write(
     """,
     "p.person_id = ANY(%(people)s)",
 )
-# Every row at once: the migration that adds the rollup, from the identity-days already built.
+# Every row at once: the migration that adds the rollup, from the identity-days already built. In day order, as the
+# refresh writes them: a day's rows together (today's ~1,650 rows at 1,000,000 tickets were on 1,461 pages otherwise).
 BUILD_SQL = """
 INSERT INTO metrics_communitypersonday (day, channel_id, product_id, person_id, mentions)
 SELECT d.day, d.channel_id, d.product_id, i.person_id, sum(d.mentions)::int
 FROM metrics_communityidentityday d JOIN people_identity i ON i.id = d.identity_id
 GROUP BY d.day, d.channel_id, d.product_id, i.person_id
+ORDER BY d.day
 """
 
 
