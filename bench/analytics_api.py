@@ -110,7 +110,8 @@ def load(n: int) -> None:
 # scanned on each request, 1.2 ms, until a vacuum (this bench's PostgreSQL runs without autovacuum).
 ROLLUP_TABLES = ("metrics_communityday", "metrics_communitysentimentday", "metrics_communitytermday",
                  "metrics_communityidentityday", "metrics_communitymember", "metrics_competitorday",
-                 "metrics_communitynewcomerday", "metrics_rollupdirty", "metrics_communitymemberdirty")  # fmt: skip
+                 "metrics_communitynewcomerday", "metrics_rollupdirty", "metrics_communitymemberdirty",
+                 "metrics_communitychoiceday", "metrics_communitypersonday")  # fmt: skip
 
 
 def rollups_vacuumed() -> None:

@@ -7,11 +7,15 @@ growth being measured (the same build's 365-day share of voice: 48 and 82 ms at 
 under both. Printed per URL and range: the median server time at each size and its growth, and the median CPU time
 of this (Django) process, which the load skews less.
 
+`--pages` adds the Community page, as analytics_api.py measures it: cached, rebuilt, and rebuilt after a past day
+changed (the target there is the page's growth too; its cached figures are retired on every switch of database, since
+both sizes share the cache).
+
 Both databases must have been loaded by bench/analytics_api.py (`--tickets 20000` and `--tickets 1000000`, each with
 its own DATABASE_URL); nothing is written here. Both left out: DATABASE_URL's database against itself (the smoke run).
 
     .venv/bin/python bench/analytics_growth.py --small triage_bench_sov20k --large triage_bench_sov1m \\
-        [--only share-of-voice] [--repeat 31]
+        [--only share-of-voice] [--repeat 31] [--pages]
 """
 
 from __future__ import annotations
@@ -29,7 +33,28 @@ import _common
 
 TARGET_GROWTH_PCT = 20.0
 URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/returning/?{query}",
-        "/api/analytics/volume/?{query}&group=sentiment", "/api/analytics/volume/?{query}&group=intent")  # fmt: skip
+        "/api/analytics/volume/?{query}&group=platform", "/api/analytics/volume/?{query}&group=sentiment",
+        "/api/analytics/volume/?{query}&group=intent", "/api/analytics/volume/?{query}&group=judgement")  # fmt: skip
+PAGE = "/kpi/community/?{query}"
+# The page as analytics_api.py measures it: served from its cached figures, rebuilt (the KPI version bumped before
+# the request), rebuilt after a past day changed (the most active members' stamp moved too).
+PAGE_MODES = ("cached", "rebuilt", "past")
+
+
+def page_prepared(mode: str, *, switched: bool) -> None:
+    """Before a request of the page in `mode`. The figures' cache is Redis, shared by both databases, and its key
+    names no database: a switch retires the other size's figures (a "cached" request then times this size's, built
+    by the warm-up)."""
+    from django.db import connection
+
+    from metrics.community.past_stamp import BUMP_SQL
+    from metrics.rollups import kpi_version_bump
+
+    if mode == "past" and not switched:
+        with connection.cursor() as cursor:
+            cursor.execute(BUMP_SQL)
+    if switched or mode != "cached":
+        kpi_version_bump()
 
 
 def main() -> None:
@@ -39,6 +64,7 @@ def main() -> None:
     parser.add_argument("--large", default="", help="the large database's name (left out: DATABASE_URL's own)")
     parser.add_argument("--repeat", type=int, default=31, help="timed requests per size")
     parser.add_argument("--only", default="", help="measure only the URLs containing this text")
+    parser.add_argument("--pages", action="store_true", help="the Community page too, cached, rebuilt, past changed")
     args = parser.parse_args()
     base, own = os.environ.get("DATABASE_URL", _common.DEFAULT_DATABASE_URL).rsplit("/", 1)
     args.small, args.large = args.small or own, args.large or own
@@ -69,13 +95,20 @@ def main() -> None:
     print(f"Server time, {args.repeat} requests per size alternating between {args.small} and {args.large}:")
     for days in (30, 365):
         query = f"from={end - timedelta(days=days - 1)}&to={end}"
-        for url in (u.format(query=query) for u in URLS if args.only in u):
+        measured = [(u.format(query=query), "") for u in URLS if args.only in u]
+        if args.pages:
+            measured += [(PAGE.format(query=query), mode) for mode in PAGE_MODES]
+        for url, mode in measured:
             wall: dict[str, list[float]] = {size: [] for size in sizes}
             cpu: dict[str, list[float]] = {size: [] for size in sizes}
             for n in range(args.repeat):
                 for size in list(sizes)[:: 1 if n % 2 == 0 else -1]:
                     use(size)
+                    if mode:
+                        page_prepared(mode, switched=True)
                     assert clients[size].get(url).status_code == 200  # warm: the session, the new connection
+                    if mode:
+                        page_prepared(mode, switched=False)
                     started, cpu_started = time.perf_counter(), time.process_time()
                     clients[size].get(url)
                     wall[size].append((time.perf_counter() - started) * 1000)
@@ -83,7 +116,7 @@ def main() -> None:
             small, large = (statistics.median(wall[s]) for s in sizes)
             cpu_small, cpu_large = (statistics.median(cpu[s]) for s in sizes)
             growth, cpu_growth = 100 * (large / small - 1), 100 * (cpu_large / cpu_small - 1)
-            print(f"  {url:<70} {small:6.1f} -> {large:6.1f} ms {growth:+4.0f} %  "
+            print(f"  {url + (f' ({mode})' if mode else ''):<70} {small:6.1f} -> {large:6.1f} ms {growth:+4.0f} %  "
                   f"{'PASS' if growth <= TARGET_GROWTH_PCT else 'MISS'}  "
                   f"(CPU {cpu_small:5.1f} -> {cpu_large:5.1f} ms {cpu_growth:+4.0f} %)", flush=True)  # fmt: skip
     print(f"  load avg at the end: {_common.load_average()}")

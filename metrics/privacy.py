@@ -23,6 +23,7 @@ FREE_OF_PERSONAL_DATA = {
     "metrics.AdvocateDay": "an advocate's day per channel: counts and handling times in microseconds (numbers)",
     "metrics.CommunityDay": "first mentions per day and channel under the judgement's choices: counts",
     "metrics.CommunitySentimentDay": "first mentions per day, channel and sentiment: counts",
+    "metrics.CommunityChoiceDay": "first mentions per day under each intent, judgement and sentiment: counts",
     "metrics.CompetitorDay": "a competitor's mentions found per day and sentiment: counts, no author (theirs go "
     "with their mentions, people.privacy)",
 }

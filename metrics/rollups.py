@@ -23,7 +23,8 @@ from django.db import connection, transaction
 
 from advocacy.db_router import reports_read
 from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refresh
-from metrics.community.past_stamp import IDENTITY_DAYS_SQL, past_days_changed
+from metrics.community.past_stamp import past_days_changed
+from metrics.community.person_rollup import persons_rebuild, ranked_days_rebuild
 from metrics.community.rollup import COMMUNITY_DAYS_SQL
 from metrics.competitor_rollup import competitor_days_rebuild
 from metrics.product_scope import narrowed_product
@@ -361,22 +362,21 @@ def rollups_refresh() -> dict[str, int]:
         marked = cursor.fetchall()
         ticket_days = sorted({day for day, kind in marked if kind == "ticket"})
         event_days = sorted({day for day, kind in marked if kind == "event"})
-        ranked_days = []  # days whose CommunityIdentityDay rows changed (the most active members' ranking)
+        ranked_days = []  # days whose CommunityIdentityDay or CommunityPersonDay rows changed (the ranking's)
         for day in ticket_days:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
             cursor.execute(COMMUNITY_DAYS_SQL, _day_params(day))
-            cursor.execute(IDENTITY_DAYS_SQL, _day_params(day))
-            if cursor.fetchone()[0]:
-                ranked_days.append(day)
+            ranked_days += ranked_days_rebuild(cursor, _day_params(day))
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
-        members = members_refresh(cursor)
+        people = members_refresh(cursor)
+        ranked_days += persons_rebuild(cursor, people)  # after the days: from the identity-days as they now are
         past_days_changed(cursor, ranked_days)  # last: it decides which days are past just before the commit
-    if marked or members:
+    if marked or people:
         kpi_version_bump()
     if len(marked) > 31:
         logger.info("kpi rollups: rebuilt %d ticket and %d event days", len(ticket_days), len(event_days))
-    return {"ticket": len(ticket_days), "event": len(event_days), "members": members}
+    return {"ticket": len(ticket_days), "event": len(event_days), "members": len(people)}
 
 
 def rollups_rebuild() -> dict[str, int]:

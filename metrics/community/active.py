@@ -3,11 +3,12 @@ accepted answers credited to them (people.community: forum-answer contributions)
 (people.contributions), both dated in the range and on every channel. A mention is a member's when its ticket's
 requester is one of their identities; erased people are left out.
 
-On PostgreSQL the mentions are summed from the CommunityIdentityDay rollup joined to today's identities (so a merge
-of two people needs no rebuild), and only what can reach the top of the list is read: the ranking of the days
+On PostgreSQL the mentions are summed from the CommunityPersonDay rollup (the identity-days summed per person as the
+identities are now; a merge or split rebuilds both people's rows in the refresh every read runs first,
+metrics.community.person_rollup), and only what can reach the top of the list is read: the ranking of the days
 before today is kept under a stamp that moves only when those days change, and today's mentions and the range's
 contributions are merged into it (metrics.community.active_past says why that is exact). The whole range is ranked
-once per stamp and range: 2.5 s for a year at 1,000,000 tickets (bench/README.md, "Community figures")."""
+once per stamp and range: 0.3 s for a year at 1,000,000 tickets (bench/README.md, "Community figures")."""
 
 from __future__ import annotations
 

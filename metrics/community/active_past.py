@@ -1,9 +1,10 @@
 """The most active members' mentions on PostgreSQL, exact, at a cost that does not grow with the range's history.
 
-Ranking everyone's mentions of a range sums every person-day of it in `CommunityIdentityDay` (~900,000 rows for a
-year at 1,000,000 tickets: 2.5 s). The days before today rarely change, so their ranking is kept: the top `KEEP`
-people by their mentions of [start, yesterday], with their counts, in the cache under the stamp that moves whenever
-those days' figures may have changed (metrics.community.past_stamp). A read then adds what it reads fresh: the
+Ranking everyone's mentions of a range sums every person-day of it in `CommunityPersonDay` (~900,000 rows for a
+year at 1,000,000 tickets; 2.5-3 s while they were identity-days joined to their people, bench/README.md). The days
+before today rarely change, so their ranking is kept: the top `KEEP` people by their mentions of [start, yesterday],
+with their counts, in the cache under the stamp that moves whenever those days' figures may have changed
+(metrics.community.past_stamp). A read then adds what it reads fresh: the
 mentions of today (and of any later day in the range), and the contributions the caller counted.
 
 Why that is exact: the kept list holds the top KEEP past counts, the KEEP-th being `floor`; anyone not on it has at
@@ -11,7 +12,7 @@ most `floor` past mentions (and, on a tie, a higher person number), and no later
 are among the people read fresh. Each kept person ranks at least as high as any such outsider (their total is at
 least their past count), so with `limit` kept people still eligible (not erased) the outsiders never reach the top
 `limit`. The people read fresh who are not kept have at most `floor` past mentions: those whose total could still
-reach the `limit`-th total get their past mentions read exactly, by person (an index on the rollup's identity); the
+reach the `limit`-th total get their past mentions read exactly, by person (the rollup's person index); the
 others cannot rank. When fewer than `limit` kept people are left, the whole range is ranked as before. A list that
 holds fewer than KEEP people holds everyone with a past mention: the others' past count is 0."""
 
@@ -26,7 +27,7 @@ from django.core.cache import cache
 from django.db import connections, router
 
 from metrics.community.past_stamp import stamp_read
-from metrics.models import CommunityIdentityDay
+from metrics.models import CommunityPersonDay
 from metrics.product_scope import rollup_sql_ids
 
 KEEP = 100
@@ -37,38 +38,22 @@ _RANGE = (
 )
 # Erased people are kept here and left out by the read: an erasure then needs no new list.
 TOP_SQL = f"""
-SELECT i.person_id, sum(d.mentions) AS n
-FROM metrics_communityidentityday d JOIN people_identity i ON i.id = d.identity_id
+SELECT d.person_id, sum(d.mentions) AS n FROM metrics_communitypersonday d
 WHERE {_RANGE}
-GROUP BY i.person_id ORDER BY n DESC, i.person_id LIMIT %(limit)s
+GROUP BY d.person_id ORDER BY n DESC, d.person_id LIMIT %(limit)s
 """
-# The whole range's mentions by person (a year: ~900,000 rows at 1,000,000 tickets, hash-joined to the identities).
-RANGE_SQL = f"""
-SELECT i.person_id, sum(d.mentions)
-FROM metrics_communityidentityday d JOIN people_identity i ON i.id = d.identity_id
-WHERE {_RANGE} GROUP BY i.person_id
-"""
-# Today's few rows by the day index, their identities by primary key: joined as RANGE_SQL is, the planner read every
-# identity (40 ms at 250,000 people for 900 rows, against 4 ms).
-FRESH_SQL = f"""
-SELECT i.person_id, sum(s.n) FROM (
-    SELECT d.identity_id, sum(d.mentions) AS n FROM metrics_communityidentityday d WHERE {_RANGE} GROUP BY 1
-) s JOIN people_identity i ON i.id = s.identity_id
-WHERE i.id = ANY(ARRAY(SELECT d.identity_id FROM metrics_communityidentityday d WHERE {_RANGE}))
-GROUP BY i.person_id
-"""
-# Some people's mentions by their identities (the rollup's identity index), 0 for none; erased people left out. The
-# identities are picked by their person index inside the subquery: left-joined from the people, the planner hashed
-# every identity (a 250,000-row scan, 180-320 ms for the 1,139 people of a day at 1,000,000 tickets, against 40-95 ms).
+# The whole range's mentions by person (a year: ~900,000 rows at 1,000,000 tickets).
+RANGE_SQL = f"SELECT d.person_id, sum(d.mentions) FROM metrics_communitypersonday d WHERE {_RANGE} GROUP BY d.person_id"
+# Today's few rows, by the day index.
+FRESH_SQL = RANGE_SQL
+# Some people's mentions, 0 for none; erased (or deleted) people left out. Each person by the rollup's person index and
+# their primary key: joined, the planner read every person (all 250,000 for the ~1,650 people of today at 1,000,000
+# tickets: 42-89 ms, against 7-15 ms for the probes, psql, alternated).
 PEOPLE_SQL = f"""
-SELECT p.id, coalesce(sum(s.n), 0)
-FROM people_person p LEFT JOIN (
-    SELECT i.person_id, d.mentions AS n FROM people_identity i
-    JOIN metrics_communityidentityday d ON d.identity_id = i.id AND {_RANGE}
-    WHERE i.person_id = ANY(%(people)s)
-) s ON s.person_id = p.id
-WHERE p.id = ANY(%(people)s) AND p.erased_at IS NULL
-GROUP BY p.id
+SELECT u.id,
+       (SELECT coalesce(sum(d.mentions), 0) FROM metrics_communitypersonday d WHERE d.person_id = u.id AND {_RANGE})
+FROM unnest(%(people)s::bigint[]) u(id)
+WHERE (SELECT p.erased_at IS NULL FROM people_person p WHERE p.id = u.id)
 """
 ERASED_SQL = "SELECT id, 0 FROM people_person WHERE id = ANY(%(people)s) AND erased_at IS NOT NULL"
 # The whole range ranked (when too many kept people were erased since): the top by mentions.
@@ -91,7 +76,7 @@ def mention_counts_ranked(
     each person's contributions in the range, erased people already left out); a person missing from it has no
     mention or cannot rank. Erased people are left out. The caller refreshed the rollup."""
     products = rollup_sql_ids()  # the read's product (metrics.product_scope), None for all
-    with connections[router.db_for_read(CommunityIdentityDay)].cursor() as cursor:
+    with connections[router.db_for_read(CommunityPersonDay)].cursor() as cursor:
 
         def rows(sql: str, **params: Any) -> dict[int, int]:
             cursor.execute(sql, {"channel": channel_id, "products": products, "start": start, "end": end, **params})

@@ -122,10 +122,10 @@ RETURNING *
 """
 
 
-def members_refresh(cursor: CursorWrapper) -> int:
+def members_refresh(cursor: CursorWrapper) -> list[int]:
     """Rebuild the marked people's rows (inside rollups_refresh's transaction and lock), and with them the newcomer
     days: their old rows' counts taken off, their new rows' added (a cost of the people changed, not of the days they
-    touch). Returns how many people."""
+    touch). Returns the people, whose person-days the caller rebuilds too (metrics.community.person_rollup)."""
     cursor.execute("DELETE FROM metrics_communitymemberdirty RETURNING person_id")
     people = [row[0] for row in cursor.fetchall()]
     if people:
@@ -133,4 +133,4 @@ def members_refresh(cursor: CursorWrapper) -> int:
         emptied = [pk for pk, members in cursor.fetchall() if members == 0]
         cursor.execute(MEMBERS_REFRESH_SQL, {"people": people})
         newcomers_emptied_drop(cursor, emptied)
-    return len(people)
+    return people

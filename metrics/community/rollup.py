@@ -1,7 +1,8 @@
-"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay, its sum over judgement and intent
-CommunitySentimentDay, and CommunityTermDay), rebuilt for every "ticket" day the KPI rollups rebuild
-(metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after TICKET_DAYS_SQL, with the same day's parameters, then
-CommunityIdentityDay's, metrics.community.past_stamp), so a read that refreshes the KPI rollups refreshes these too."""
+"""The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay; its sums CommunitySentimentDay, over
+judgement and intent, and CommunityChoiceDay, over the channels per choice; and CommunityTermDay), rebuilt for every
+"ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after TICKET_DAYS_SQL,
+with the same day's parameters, then CommunityIdentityDay's, metrics.community.past_stamp, and CommunityPersonDay's,
+metrics.community.person_rollup), so a read that refreshes the KPI rollups refreshes these too."""
 
 from __future__ import annotations
 
@@ -42,6 +43,11 @@ TERMS_SQL = f"""
     ) w
 """
 
+# CommunityDay's row `c` as one row per choice column (metrics.models_community.CommunityChoiceDay).
+CHOICES_SQL = (
+    "CROSS JOIN LATERAL (VALUES ('intent', c.intent), ('judgement', c.judgement), ('sentiment', c.sentiment)) "
+    "v(choice, value)"
+)
 
 COMMUNITY_DAYS_SQL = f"""
 DELETE FROM metrics_communityday WHERE day = %(day)s;
@@ -54,6 +60,11 @@ DELETE FROM metrics_communitysentimentday WHERE day = %(day)s;
 INSERT INTO metrics_communitysentimentday (day, channel_id, product_id, sentiment, mentions)
 SELECT %(day)s, channel_id, product_id, sentiment, sum(mentions) FROM metrics_communityday WHERE day = %(day)s
 GROUP BY channel_id, product_id, sentiment;
+DELETE FROM metrics_communitychoiceday WHERE day = %(day)s;
+INSERT INTO metrics_communitychoiceday (day, product_id, choice, value, mentions)
+SELECT %(day)s, c.product_id, v.choice, v.value, sum(c.mentions) FROM metrics_communityday c
+{CHOICES_SQL}
+WHERE c.day = %(day)s GROUP BY c.product_id, v.choice, v.value;
 DELETE FROM metrics_communitytermday WHERE day = %(day)s;
 INSERT INTO metrics_communitytermday (day, channel_id, product_id, term, mentions)
 SELECT %(day)s, t.channel_id, coalesce(t.product_id, 0), w.term, count(*)
@@ -63,3 +74,11 @@ WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQ
 GROUP BY t.channel_id, coalesce(t.product_id, 0), w.term;
 """
 # The day's CommunityIdentityDay rows: metrics.community.past_stamp.IDENTITY_DAYS_SQL, which says whether they changed.
+
+# Every CommunityChoiceDay row at once, from CommunityDay: the migration that adds the rollup.
+CHOICE_DAYS_BUILD_SQL = f"""
+INSERT INTO metrics_communitychoiceday (day, product_id, choice, value, mentions)
+SELECT c.day, c.product_id, v.choice, v.value, sum(c.mentions) FROM metrics_communityday c
+{CHOICES_SQL}
+GROUP BY c.day, c.product_id, v.choice, v.value
+"""

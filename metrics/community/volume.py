@@ -2,9 +2,9 @@
 negative mentions per period, overall and per platform; the intent mix per period. Which tickets count:
 metrics.community.counted.
 
-Every series is read from the daily counts (`day_counts`): the CommunityDay rollup on PostgreSQL, the tickets
-themselves elsewhere; both give the same rows. A week is Monday to Sunday, named by its Monday; a month by its
-first day. A week or month the range cuts counts only its days in the range."""
+Every series is read from the daily counts (`day_counts`): the CommunityDay rollup (or one of its sums) on
+PostgreSQL, the tickets themselves elsewhere; both give the same rows. A week is Monday to Sunday, named by its
+Monday; a month by its first day. A week or month the range cuts counts only its days in the range."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Intent, Judgement, Sentiment
 from metrics.community.counted import counted_requested
-from metrics.models import CommunityDay, CommunitySentimentDay
+from metrics.models import CommunityChoiceDay, CommunityDay, CommunitySentimentDay
 from metrics.product_scope import rollup_narrowed
 from metrics.rollups import rollups_ensure_fresh, rollups_memo, rollups_supported
 
@@ -28,6 +28,7 @@ GROUPS = ("platform", "sentiment", "intent", "judgement")
 NOT_JUDGED = "unjudged"  # the group of a ticket not judged yet ("" in its column)
 _COLUMNS = {"platform": "channel_id", "sentiment": "sentiment", "intent": "intent", "judgement": "judgement"}
 SENTIMENT_DAY_COLUMNS = {"channel_id", "sentiment"}  # CommunitySentimentDay's
+CHOICE_COLUMNS = ("intent", "judgement", "sentiment")  # CommunityChoiceDay's choices (metrics.community.rollup)
 LABELS: dict[str, dict[str, str]] = {
     "sentiment": dict(Sentiment.choices),
     "intent": dict(Intent.choices),
@@ -71,9 +72,13 @@ def group_label(group: str, value: str) -> str:
 
 
 def day_counts_rollup(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
-    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it), or from its sum over judgement
-    and intent when only channels and sentiments are asked for: at most a row per day, channel and sentiment, however
-    many mentions (a year at 1,000,000 tickets: 7,300 rows instead of 43,800, bench/README.md)."""
+    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it), or from one of its sums, whose
+    rows do not multiply with the other choices as the mentions grow (bench/README.md, a year at 1,000,000 tickets):
+    one choice over every channel from CommunityChoiceDay (a row per day and value: 2,920 for the intents instead of
+    43,800), channels and sentiments from CommunitySentimentDay (7,300)."""
+    if channel_id is None and len(columns) == 1 and columns[0] in CHOICE_COLUMNS:
+        choices = rollup_narrowed(CommunityChoiceDay.objects.filter(day__gte=start, day__lte=end, choice=columns[0]))
+        return _rows(choices.order_by().values_list("day", "value").annotate(n=Sum("mentions")))
     narrow = set(columns) <= SENTIMENT_DAY_COLUMNS
     qs = rollup_narrowed(
         (CommunitySentimentDay if narrow else CommunityDay).objects.filter(day__gte=start, day__lte=end)

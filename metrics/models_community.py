@@ -1,0 +1,62 @@
+"""Two narrower Community rollups (PostgreSQL), each summed from a wider one so that a year's read does not grow with
+the mentions: the choices of the mentions per day (from CommunityDay) and the mentions per person and day (from
+CommunityIdentityDay and the identities' people). Apart from metrics.models, which is near the size a module may have;
+imported there, so Django registers them with the app (bench/README.md, "Community figures", says what each saved)."""
+
+from django.db import models
+
+
+class CommunityChoiceDay(models.Model):
+    """CommunityDay summed over the channels and the two other choices: per UTC day and product, the counted first
+    mentions of each intent, judgement and sentiment (`choice` names the column, `value` is its value, "" while not
+    judged).
+    The volume by intent, judgement or sentiment over every channel (the page's tables, the trust figures, the API)
+    reads a year as 365 x a few rows, where CommunityDay holds a row per channel and combination of the three
+    (43,800 a year at 1,000,000 tickets). Rebuilt with CommunityDay, from it, day by day (metrics.community.rollup)."""
+
+    day = models.DateField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
+    choice = models.CharField(max_length=16)  # "intent", "judgement" or "sentiment": CommunityDay's column
+    value = models.CharField(max_length=16, blank=True)  # that column's value (a choice, or "")
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "product_id", "choice", "value"], name="community_choice_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.choice} {self.value}: {self.mentions}"
+
+
+class CommunityPersonDay(models.Model):
+    """Per UTC day, channel and person, how many counted first mentions: CommunityIdentityDay summed over each
+    person's identities as they are now, what the most active members' ranking sums (metrics.community.active_past)
+    without joining ~900,000 identity-days of a year to their identities. Kept in rollups_refresh's transaction from
+    the identity-days: a day rebuilt rebuilds its persons' rows, and a person the members' triggers mark (an identity
+    moved to another person or removed, among others) has every day rebuilt (metrics.community.person_rollup)."""
+
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField(default=0)  # the ticket's product, 0 for none (metrics.product_scope)
+    person_id = models.BigIntegerField()
+    mentions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel_id", "product_id", "person_id"], name="community_person_day_unique"
+            )
+        ]
+        # By person, holding what the ranking sums: a range's ranking and a few people's past are read from the index
+        # alone (a year at 1,000,000 tickets: 0.33 s against 1.45 s fetching each row), and a marked person's rows.
+        indexes = [
+            models.Index(
+                fields=["person_id", "day"],
+                include=["channel_id", "product_id", "mentions"],
+                name="community_person_day_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} person {self.person_id}: {self.mentions}"

@@ -1,0 +1,148 @@
+"""The two narrower Community rollups (metrics.models_community) against the raw rows, through the changes that move
+them: the mentions per person and day (CommunityPersonDay, what the most active members' ranking sums) after a merge,
+a split, an identity removed, a requester moved, a ticket merged away and a late mention; the mentions per day and
+choice (CommunityChoiceDay, the volume by intent, judgement and sentiment over every channel) after a ticket's
+choices changed. Also: the migration's one-statement build gives the refresh's rows, and a TRUNCATE empties both."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from mentions.models import Ticket
+from metrics.community import past_stamp
+from metrics.community.past_stamp import stamp_read
+from metrics.community.person_rollup import BUILD_SQL
+from metrics.community.rollup import CHOICE_DAYS_BUILD_SQL, COUNTED_SQL
+from metrics.models import CommunityChoiceDay, CommunityPersonDay
+from metrics.rollups import rollups_refresh
+from metrics.tests.community_desk import START, _at, desk_build
+from people.models import Identity, Requester
+from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
+
+pytestmark = pytest.mark.django_db
+
+# The counted mentions per UTC day, channel, product and person, from the tickets, their requesters and identities.
+PERSON_DAYS_RAW = f"""
+SELECT (t.requested_at AT TIME ZONE 'UTC')::date, t.channel_id, coalesce(t.product_id, 0), i.person_id, count(*)
+FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id JOIN people_identity i ON i.id = r.identity_id
+WHERE {COUNTED_SQL} GROUP BY 1, 2, 3, 4
+"""
+CHOICE_DAYS_RAW = f"""
+SELECT (t.requested_at AT TIME ZONE 'UTC')::date, coalesce(t.product_id, 0), v.choice, v.value, count(*)
+FROM mentions_ticket t
+CROSS JOIN LATERAL (VALUES ('intent', t.intent), ('judgement', t.judgement), ('sentiment', t.sentiment))
+    v(choice, value)
+WHERE {COUNTED_SQL} GROUP BY 1, 2, 3, 4
+"""
+PERSON_COLUMNS = ("day", "channel_id", "product_id", "person_id", "mentions")
+CHOICE_COLUMNS = ("day", "product_id", "choice", "value", "mentions")
+
+
+@pytest.fixture(autouse=True)
+def _no_midnight_margin(monkeypatch):
+    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
+    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
+
+
+@pytest.fixture
+def desk():
+    built = desk_build()
+    rollups_refresh()
+    return built
+
+
+def raw(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return sorted(cursor.fetchall())
+
+
+def person_days() -> list[tuple]:
+    return sorted(CommunityPersonDay.objects.values_list(*PERSON_COLUMNS))
+
+
+def choice_days() -> list[tuple]:
+    return sorted(CommunityChoiceDay.objects.values_list(*CHOICE_COLUMNS))
+
+
+def stamp() -> int:
+    with connection.cursor() as cursor:
+        return stamp_read(cursor)
+
+
+def refreshed_and_equal_to_the_rows() -> None:
+    """What every read does first (a refresh), then both rollups are the raw rows' counts, row for row."""
+    rollups_refresh()
+    assert person_days() == raw(PERSON_DAYS_RAW)
+    assert choice_days() == raw(CHOICE_DAYS_RAW)
+
+
+def test_both_rollups_are_the_counts_of_the_raw_rows(desk):
+    rows = person_days()
+    assert rows and {row[3] for row in rows} == {row["person"] for row in desk["rows"]}
+    assert {row[2] for row in choice_days()} == {"intent", "judgement", "sentiment"}
+    refreshed_and_equal_to_the_rows()
+
+
+def test_a_merge_moves_the_person_days_and_the_past_ranking_stamp(desk):
+    first, second = desk["people"][:2]
+    before = stamp()
+    Identity.objects.filter(person=first).update(person=second)
+    rollups_refresh()
+    assert not CommunityPersonDay.objects.filter(person_id=first.pk).exists()
+    refreshed_and_equal_to_the_rows()
+    assert stamp() != before
+    # Split again: one identity back to its own person.
+    moved = Identity.objects.filter(person=second, platform="reddit").earliest("pk")
+    Identity.objects.filter(pk=moved.pk).update(person=first)
+    after_merge = stamp()
+    refreshed_and_equal_to_the_rows()
+    assert CommunityPersonDay.objects.filter(person_id=first.pk).exists() and stamp() != after_merge
+
+
+def test_an_identity_removed_and_a_requester_moved(desk):
+    people = desk["people"]
+    Identity.objects.filter(person=people[2], platform="email").delete()  # its requester rows go with it
+    refreshed_and_equal_to_the_rows()
+    requester = Requester.objects.filter(identity__person=people[3]).earliest("pk")
+    requester.identity = Identity.objects.filter(person=people[4]).earliest("pk")
+    requester.save()
+    refreshed_and_equal_to_the_rows()
+
+
+def test_a_ticket_merged_away_a_late_mention_and_a_new_intent(desk):
+    rows = desk["rows"]
+    before = stamp()
+    Ticket.objects.filter(pk=rows[3]["ticket"].pk).update(merged_into=rows[4]["ticket"])
+    refreshed_and_equal_to_the_rows()
+    assert stamp() != before
+    newcomer = IdentityFactory(person=PersonFactory(name="Late"), platform="reddit", handle="late")
+    ticket_from(newcomer, channel=desk["channels"]["reddit"], requested_at=_at(START + timedelta(days=2), 20))
+    ticket_from(newcomer, channel=desk["channels"]["reddit"], requested_at=datetime.now(UTC))
+    refreshed_and_equal_to_the_rows()
+    Ticket.objects.filter(pk=rows[5]["ticket"].pk).update(intent="praise", judgement="noise", sentiment="negative")
+    refreshed_and_equal_to_the_rows()
+
+
+def test_the_migrations_build_gives_the_refreshs_rows(desk):
+    kept_people, kept_choices = person_days(), choice_days()
+    CommunityPersonDay.objects.all().delete()
+    CommunityChoiceDay.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(BUILD_SQL)
+        cursor.execute(CHOICE_DAYS_BUILD_SQL)
+    assert (person_days(), choice_days()) == (kept_people, kept_choices)
+
+
+@pytest.mark.parametrize("table", ["mentions_ticket, mentions_ticketevent", "people_identity"])
+def test_a_truncate_empties_the_person_days(desk, table):
+    assert CommunityPersonDay.objects.exists() and CommunityChoiceDay.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before TRUNCATE
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert not CommunityPersonDay.objects.exists()
+    # The choices do not depend on who asked: emptied with the tickets only.
+    assert CommunityChoiceDay.objects.exists() == (table == "people_identity")
