@@ -84,6 +84,11 @@ def setup_django() -> None:
 
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
+    if os.environ.get("BENCH_TREE"):
+        # Celery's app (imported by advocacy/__init__) puts the working directory first on sys.path: run from this
+        # checkout, Django then loaded this checkout's apps and migrations, not the tree's (a before/after measured
+        # one code twice, and migrated the bench database with it).
+        os.chdir(REPO)
     import django
 
     django.setup()

@@ -1,9 +1,9 @@
 """bench/pages.py --products 1,5,1,5: the same pages measured on a desk with one product and with several, in one
 run (issue 71's target: the ticket page and the queue with five products cost no more than with one).
 
-`products_set(n)` turns the loaded database into a desk with `n` products as a team would have it: the first product
-(the desk's default, created as "GitLab" when the desk has none) and "Bench product 2..n"; the bench channels dealt
-round-robin to the products (the first product's channels keep an empty product, as an existing desk's do); every
+`products_set(n)` turns the loaded database into a desk with `n` products as a team would have it: the first
+product (the desk's default, made as "Bench product 1" when the desk has none) and "Bench product 2..n"; the channels
+dealt round-robin to the products (the first product's channels keep an empty product, as an existing desk's do); every
 ticket given its channel's product, as intake does. Going back to one product removes the bench products and empties
 the tickets' product again, so the database ends as the one-product desk it was loaded as. The tickets are rewritten
 by one UPDATE (only those whose product changes) and the table is vacuumed and analysed afterwards, so both desks
@@ -33,7 +33,7 @@ def products_set(n: int) -> str:
     started = time.perf_counter()
     with transaction.atomic():
         first = ProductProfile.objects.order_by("id").first() or ProductProfile.objects.create(
-            name="GitLab", slug="gitlab"
+            name=f"{BENCH_PRODUCT} 1", description="A bench product."
         )
         others = list(ProductProfile.objects.exclude(pk=first.pk).order_by("id"))
         for k in range(len(others) + 2, n + 1):

@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 def gunicorn_start(cmd: list[str], *, cwd: Path, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    handle = log.open("w")
+    handle = log.open("a")  # every entry's server in one log: an error of an early entry stays to be read
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
