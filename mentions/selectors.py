@@ -161,9 +161,13 @@ def waiting_total() -> int:
     return Ticket.objects.filter(NOT_SNOOZED, assignee__isnull=True, status__in=Ticket.WAITING_STATUSES).count()
 
 
-def snoozed_count() -> int:
-    """How many tickets are snoozed (the queue's link to the "Snoozed" list; ticket_snoozed_idx)."""
-    return Ticket.objects.exclude(NOT_SNOOZED).count()
+def snoozed_count(*, product_id: int | None = None) -> int:
+    """How many tickets are snoozed (the queue's link to the "Snoozed" list; ticket_snoozed_idx), a product's when
+    the queue is narrowed to it (issue 71)."""
+    tickets = Ticket.objects.exclude(NOT_SNOOZED)
+    if product_id is not None:
+        tickets = tickets.filter(desk_products().tickets_q(product_id))
+    return tickets.count()
 
 
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:

@@ -204,7 +204,12 @@ def approval_shown(ticket: Ticket, user: Any) -> ReplyApproval | None:
     return found if found.status == A.REJECTED and found.requested_by_id == user.pk else None
 
 
-def approvals_waiting(*, limit: int = 20) -> list[ReplyApproval]:
-    """The replies waiting for approval across the desk, oldest first (the queue's line; approval_pending_idx)."""
+def approvals_waiting(*, limit: int = 20, product_id: int | None = None) -> list[ReplyApproval]:
+    """The replies waiting for approval across the desk, oldest first (the queue's line; approval_pending_idx); those
+    on a product's tickets when the queue is narrowed to it (issue 71)."""
     rows = ReplyApproval.objects.filter(status=A.PENDING).select_related("requested_by").order_by("created_at", "pk")
+    if product_id is not None:
+        from mentions.products import desk_products  # the products read the models this module's app defines
+
+        rows = rows.filter(desk_products().tickets_q(product_id, field="ticket__product"))
     return list(rows[:limit])

@@ -269,12 +269,14 @@ def snooze_woken_by_followup(ticket: Any) -> dict[str, Any] | None:
     return {"reason": WOKE_REPLY, "said": WOKE_SAID[WOKE_REPLY], "remind_slack": ticket.snooze_remind_slack}
 
 
-def snoozed_tickets(*, limit: int = 100) -> Any:
-    """The "Snoozed" list: every snoozed ticket, the soonest back first (until-reply ones last)."""
-    return (
-        Ticket.objects.filter(SNOOZED)
-        .select_related("channel", "assignee", "snoozed_by")
-        .order_by(Case(When(snoozed_until__isnull=True, then=Value(1)), default=Value(0)), "snoozed_until", "id")[
-            :limit
-        ]
-    )
+def snoozed_tickets(*, limit: int = 100, product_id: int | None = None) -> Any:
+    """The "Snoozed" list: every snoozed ticket, the soonest back first (until-reply ones last); a product's when
+    narrowed to it (the queue's link keeps its narrowing, issue 71)."""
+    tickets = Ticket.objects.filter(SNOOZED)
+    if product_id is not None:
+        from mentions.products import desk_products  # the products read the models this module's app defines
+
+        tickets = tickets.filter(desk_products().tickets_q(product_id))
+    return tickets.select_related("channel", "assignee", "snoozed_by").order_by(
+        Case(When(snoozed_until__isnull=True, then=Value(1)), default=Value(0)), "snoozed_until", "id"
+    )[:limit]

@@ -275,3 +275,39 @@ def test_the_view_admin_asks_for_a_product_only_with_two_and_saves_it(client, db
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
     assert View.objects.get(pk=view.pk).product == cloud
+
+
+def test_the_narrowed_queue_lists_only_its_products_replies_waiting_for_approval_and_snoozed_tickets(
+    advocate_client, kiln_and_cloud
+):
+    """Narrowed to Kiln Cloud, the queue's approvals line named a Kiln ticket and its snoozed count was every
+    product's (seen on the demo narrowed to GitLab Runner); each is now the product's, and the snoozed link keeps the
+    narrowing to a list of that product's snoozed tickets."""
+    from mentions.models import ReplyApproval
+
+    kiln, cloud = kiln_and_cloud
+    later = timezone.now() + timedelta(days=2)
+    old, kilns, clouds = TicketFactory(), TicketFactory(product=kiln), TicketFactory(product=cloud)
+    for ticket in (old, kilns, clouds):
+        ReplyApproval.objects.create(ticket=ticket, body="Try the new runner image.")
+    snoozed = [TicketFactory(snoozed_until=later), TicketFactory(product=cloud, snoozed_until=later)]
+    snoozed += TicketFactory.create_batch(2, product=kiln, snoozed_until=later)
+
+    def queue(slug: str) -> str:
+        response = advocate_client.get(reverse("mentions:queue"), {"product": slug} if slug else {})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    whole, first, second = queue(""), queue(kiln.slug), queue(cloud.slug)
+    assert "Replies waiting for approval: 3" in whole and "Snoozed: 4" in whole
+    # Kiln is the first product: it holds the ticket from before products too.
+    assert "Replies waiting for approval: 2" in first and f"#{old.pk}<" in first and f"#{clouds.pk}<" not in first
+    assert "Snoozed: 3" in first
+    assert "Replies waiting for approval: 1" in second and f"#{clouds.pk}<" in second and f"#{kilns.pk}<" not in second
+    assert f'href="{reverse("mentions:snoozed")}?product={cloud.slug}">Snoozed: 1<' in second
+
+    listed = advocate_client.get(reverse("mentions:snoozed"), {"product": cloud.slug}).content.decode()
+    assert f"/tickets/{snoozed[1].pk}/" in listed
+    assert not any(f"/tickets/{t.pk}/" in listed for t in (snoozed[0], *snoozed[2:]))
+    every = advocate_client.get(reverse("mentions:snoozed")).content.decode()
+    assert all(f"/tickets/{t.pk}/" in every for t in snoozed)

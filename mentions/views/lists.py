@@ -76,9 +76,9 @@ def queue(request: HtmxRequest) -> HttpResponse:
                         selectors.queue_summary(product_id=product.pk if product else None), now=now
                     ),
                     "product_param": narrowing,
-                    "snoozed": selectors.snoozed_count(),
+                    "snoozed": selectors.snoozed_count(product_id=product.pk if product else None),
                     # Replies waiting for an advocate's approval, each a link to its ticket (one query).
-                    "approvals": approvals_waiting(limit=APPROVALS_LISTED),
+                    "approvals": approvals_waiting(limit=APPROVALS_LISTED, product_id=product.pk if product else None),
                     "approvals_listed": APPROVALS_LISTED,
                     "now": now,
                     "csrf_token": CSRF_SLOT,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from mentions.forms import HandOverForm, SnoozeForm
 from mentions.models import Ticket
+from mentions.narrowing import PARAM, product_asked
 from mentions.services.handover import Watch, person
 from mentions.services.handover import ticket_hand_over as hand_over
 from mentions.services.snooze import (
@@ -64,5 +65,10 @@ def ticket_hand_over(request: HttpRequest, ticket: Ticket, data: dict, seen: int
 def snoozed(request: HttpRequest) -> HttpResponse:
     """Every snoozed ticket, the soonest back first, with when (in the viewer's time zone) and who snoozed it."""
     zone = advocate_zone(request.user)
-    rows = [(t, until_said(t.snoozed_until, zone).removeprefix("snoozed ")) for t in snoozed_tickets()]
-    return render(request, "mentions/snoozed.html", {"rows": rows, "zone": zone.key, "now": timezone.now()})
+    # The queue's link keeps its narrowing to a product (issue 71); an unknown one shows every product, as the queue.
+    product = product_asked(request.GET.get(PARAM))
+    tickets = snoozed_tickets(product_id=product.pk if product else None)
+    rows = [(t, until_said(t.snoozed_until, zone).removeprefix("snoozed ")) for t in tickets]
+    return render(
+        request, "mentions/snoozed.html", {"rows": rows, "zone": zone.key, "now": timezone.now(), "product": product}
+    )
