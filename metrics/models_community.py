@@ -60,3 +60,17 @@ class CommunityPersonDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} person {self.person_id}: {self.mentions}"
+
+
+class CommunityRankChange(models.Model):
+    """The people whose past mentions a refresh changed, logged with the ranking's stamp it moved (from `follows` to
+    `stamp`, metrics.community.past_stamp), so a ranking kept under an older stamp is brought up to date by reading
+    those people alone (metrics.community.past_kept). A stamp moved with no row here (a merge's or a truncate's
+    trigger) breaks the chain: the ranking is counted again."""
+
+    follows = models.BigIntegerField()
+    stamp = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.stamp}: person {self.person_id}"

@@ -362,16 +362,16 @@ def rollups_refresh() -> dict[str, int]:
         marked = cursor.fetchall()
         ticket_days = sorted({day for day, kind in marked if kind == "ticket"})
         event_days = sorted({day for day, kind in marked if kind == "event"})
-        ranked_days = []  # days whose CommunityIdentityDay or CommunityPersonDay rows changed (the ranking's)
+        ranked = []  # the (day, person) whose CommunityPersonDay rows changed (what the ranking sums)
         for day in ticket_days:
             cursor.execute(TICKET_DAYS_SQL, _day_params(day))
             cursor.execute(COMMUNITY_DAYS_SQL, _day_params(day))
-            ranked_days += ranked_days_rebuild(cursor, _day_params(day))
+            ranked += ranked_days_rebuild(cursor, _day_params(day))
         for day in event_days:
             cursor.execute(EVENT_DAYS_SQL, _day_params(day))
         people = members_refresh(cursor)
-        ranked_days += persons_rebuild(cursor, people)  # after the days: from the identity-days as they now are
-        past_days_changed(cursor, ranked_days)  # last: it decides which days are past just before the commit
+        ranked += persons_rebuild(cursor, people)  # after the days: from the identity-days as they now are
+        past_days_changed(cursor, ranked)  # last: it decides which days are past just before the commit
     if marked or people:
         kpi_version_bump()
     if len(marked) > 31:

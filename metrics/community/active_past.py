@@ -3,18 +3,20 @@
 Ranking everyone's mentions of a range sums every person-day of it in `CommunityPersonDay` (~900,000 rows for a
 year at 1,000,000 tickets; 2.5-3 s while they were identity-days joined to their people, bench/README.md). The days
 before today rarely change, so their ranking is kept: the top `KEEP` people by their mentions of [start, yesterday],
-with their counts, in the cache under the stamp that moves whenever those days' figures may have changed
-(metrics.community.past_stamp). A read then adds what it reads fresh: the
-mentions of today (and of any later day in the range), and the contributions the caller counted.
+with their counts, in the cache with the stamp that moves whenever those days' figures may have changed
+(metrics.community.past_stamp). When it moved for a refresh that logged the people whose past changed, the kept
+list is brought up to date from those people's counts (a probe each; metrics.community.past_kept); otherwise the
+range is ranked again. A read then adds what it reads fresh: the mentions of today (and of any later day in the
+range), and the contributions the caller counted.
 
-Why that is exact: the kept list holds the top KEEP past counts, the KEEP-th being `floor`; anyone not on it has at
-most `floor` past mentions (and, on a tie, a higher person number), and no later mention nor contribution unless they
-are among the people read fresh. Each kept person ranks at least as high as any such outsider (their total is at
-least their past count), so with `limit` kept people still eligible (not erased) the outsiders never reach the top
-`limit`. The people read fresh who are not kept have at most `floor` past mentions: those whose total could still
-reach the `limit`-th total get their past mentions read exactly, by person (the rollup's person index); the
-others cannot rank. When fewer than `limit` kept people are left, the whole range is ranked as before. A list that
-holds fewer than KEEP people holds everyone with a past mention: the others' past count is 0."""
+Why that is exact: the kept list holds the top past counts, its last place being `floor` mentions; anyone not on it
+has at most `floor` past mentions (and, on a tie, a higher person number), and no later mention nor contribution
+unless they are among the people read fresh. Each kept person ranks at least as high as any such outsider (their total
+is at least their past count), so with `limit` kept people still eligible (not erased) the outsiders never reach the
+top `limit`. The people read fresh who are not kept have at most `floor` past mentions: those whose total could still
+reach the `limit`-th total get their past mentions read exactly, by person (the rollup's person index); the others
+cannot rank. When fewer than `limit` kept people are left, the whole range is ranked as before. A list with no last
+place (fewer than KEEP people when ranked) holds everyone with a past mention: the others' past count is 0."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connections, router
 
-from metrics.community.past_stamp import stamp_read
+from metrics.community.past_kept import NOTHING, PEOPLE_CAP, STATE_SQL, Kept, people_changed
 from metrics.models import CommunityPersonDay
 from metrics.product_scope import rollup_sql_ids
 
@@ -54,6 +56,12 @@ SELECT u.id,
        (SELECT coalesce(sum(d.mentions), 0) FROM metrics_communitypersonday d WHERE d.person_id = u.id AND {_RANGE})
 FROM unnest(%(people)s::bigint[]) u(id)
 WHERE (SELECT p.erased_at IS NULL FROM people_person p WHERE p.id = u.id)
+"""
+# The changed people's past, erased people too (the kept list keeps them, the read leaves them out).
+PAST_SQL = f"""
+SELECT u.id,
+       (SELECT coalesce(sum(d.mentions), 0) FROM metrics_communitypersonday d WHERE d.person_id = u.id AND {_RANGE})
+FROM unnest(%(people)s::bigint[]) u(id)
 """
 ERASED_SQL = "SELECT id, 0 FROM people_person WHERE id = ANY(%(people)s) AND erased_at IS NOT NULL"
 # The whole range ranked (when too many kept people were erased since): the top by mentions.
@@ -84,16 +92,33 @@ def mention_counts_ranked(
 
         today = _today()
         past_end = min(end, today - timedelta(days=1))
-        kept: list[tuple[int, int]] = []
+        kept: Kept | None = None
         if start <= past_end:
-            key = f"community-active-past:{stamp_read(cursor)}:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
+            key = f"community-active-past:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
             kept = cache.get(key)
-            if kept is None:
-                kept = list(rows(TOP_SQL, end=past_end, limit=KEEP).items())
+            since = kept.logged if kept is not None else NOTHING
+            cursor.execute(STATE_SQL, {"since": since, "cap": PEOPLE_CAP})
+            stamp, logged, chain, people = cursor.fetchone()
+            if kept is None or kept.stamp != stamp:
+                changed = people_changed(kept, stamp, chain, people) if kept is not None else None
+                if kept is not None and changed is not None:
+                    past = rows(PAST_SQL, people=changed, end=past_end)
+                    kept = kept.updated(past, keep=KEEP, stamp=stamp, logged=logged)
+                else:
+                    kept = None
+                if kept is None:
+                    ranking = list(rows(TOP_SQL, end=past_end, limit=KEEP).items())
+                    kept = Kept.ranked(ranking, keep=KEEP, stamp=stamp, logged=logged)
                 cache.set(key, kept, TTL_SECONDS)
         fresh = rows(FRESH_SQL, start=max(start, today)) if end >= today else {}
         return _merge(
-            Parts(kept=kept, fresh=fresh, others=others, limit=limit),
+            Parts(
+                kept=kept.entries if kept else [],
+                floor=kept.bound[0] if kept and kept.bound else None,
+                fresh=fresh,
+                others=others,
+                limit=limit,
+            ),
             erased=lambda people: set(rows(ERASED_SQL, people=people)) if people else set(),
             past_of=lambda people: rows(PEOPLE_SQL, people=people, end=past_end),
             full=lambda: {**rows(FULL_SQL, limit=limit), **(rows(PEOPLE_SQL, people=list(others)) if others else {})},
@@ -102,7 +127,8 @@ def mention_counts_ranked(
 
 @dataclass(frozen=True)
 class Parts:
-    kept: list[tuple[int, int]]  # the past's top KEEP (person, mentions), erased people too
+    kept: list[tuple[int, int]]  # the past's top (person, mentions), erased people too
+    floor: int | None  # the past mentions of its last place; None: it holds everyone with a past mention
     fresh: dict[int, int]  # mentions of today and after
     others: dict[int, int]  # contributions in the range
     limit: int
@@ -119,9 +145,9 @@ def _merge(
     `erased(people)`: those erased; `past_of(people)`: their past mentions, erased people left out; `full()`: the
     whole range ranked."""
     kept, fresh, others, limit = parts.kept, parts.fresh, parts.others, parts.limit
-    # Everyone with a past mention is kept when fewer than KEEP are: the others' past is 0, read for nobody.
-    complete = len(kept) < KEEP
-    floor = 0 if complete else kept[-1][1]
+    # Everyone with a past mention is kept when the list has no last place: the others' past is 0, read for nobody.
+    complete = parts.floor is None
+    floor = parts.floor or 0
     unknown = (set(fresh) | set(others)) - {person for person, _ in kept}
     gone = erased(sorted({person for person, _ in kept} | (unknown if complete else set())))
     eligible = {person: n for person, n in kept if person not in gone}

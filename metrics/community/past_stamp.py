@@ -4,13 +4,16 @@ a ranking cached under the old value is never read again.
 
 What moves it, in the same transaction as the change (so a read that sees the new stamp also sees the new rows, on a
 replica too):
-- `rollups_refresh` (metrics.rollups), when a day's `CommunityIdentityDay` rows came out different from what they
-  were (IDENTITY_DAYS_SQL counts the rows it changed) and the day is before today. A day rebuilt for a reply or a
-  status change to one of its tickets rebuilds the same rows: that moves nothing, so a busy desk's replies to older
-  tickets leave the past ranking alone.
-- An identity moved to another person (a merge or a split) or removed, by statement triggers here: the ranking joins
-  the rollup's identities to their person at read time, so this changes it without any day rebuilt.
-- A TRUNCATE of the tickets, requesters, identities or the rollup itself.
+- `rollups_refresh` (metrics.rollups), when a day before today has `CommunityPersonDay` rows that came out different
+  from what they were (what the ranking sums). A day rebuilt for a reply or a status change to one of its tickets
+  rebuilds the same rows: that moves nothing, so a busy desk's replies to older tickets leave the past ranking alone.
+  The refresh logs the people whose rows changed with the move (`CommunityRankChange`: the stamp it replaced, the
+  new one, each person), so the kept ranking is brought up to date from those people alone
+  (metrics.community.past_kept).
+- An identity moved to another person (a merge or a split) or removed, by statement triggers here, and a TRUNCATE of
+  the tickets, requesters, identities or the identity-days: these move the stamp with no log row, which breaks the
+  log's chain of stamps, so the next read ranks the whole range again (the refresh that follows a merge logs both
+  people too, but the chain is already broken).
 
 Random, not a counter: a test's rollback or a restored backup puts an older value back, and a counter would then
 meet keys it had already used for other rows. A person erased is not here: the read leaves erased people out.
@@ -26,7 +29,8 @@ from metrics.community.rollup import COUNTED_SQL
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 # A day's rows again, writing only what changed: rows no longer there deleted, new or different counts written. The
-# result is how many rows changed (0: the day's ranking figures are as they were).
+# result is how many rows changed; the ranking follows the person-days built from them
+# (metrics.community.person_rollup).
 IDENTITY_DAYS_SQL = f"""
 WITH fresh AS (
     SELECT t.channel_id, coalesce(t.product_id, 0) AS product_id, r.identity_id, count(*)::int AS mentions
@@ -98,12 +102,33 @@ DROP_STAMP_TRIGGERS_SQL = triggers_drop_sql(
 MIDNIGHT_MARGIN = timedelta(minutes=5)
 
 
-def past_days_changed(cursor: CursorWrapper, changed: list[date]) -> bool:
-    """Inside rollups_refresh's transaction, after every rebuild: move the stamp if a day before today changed."""
+# The refresh's move, logged: the stamp taken under the row's lock (a trigger's move in another transaction waits, so
+# the log's ids follow the moves' order), then moved and its people written with both values.
+STAMP_LOCK_SQL = "SELECT stamp FROM metrics_communityrankstamp WHERE id = 1 FOR UPDATE"
+LOGGED_BUMP_SQL = f"""
+WITH moved AS ({BUMP_SQL.rstrip(";")} RETURNING stamp)
+INSERT INTO metrics_communityrankchange (follows, stamp, person_id)
+SELECT %(follows)s, moved.stamp, p FROM moved, unnest(%(people)s::bigint[]) p
+"""
+# A kept ranking older than the last LOG_ROWS people changed is counted again (its chain's start is gone): the log
+# stays small whatever the desk's age.
+LOG_ROWS = 100_000
+PRUNE_SQL = (
+    "DELETE FROM metrics_communityrankchange WHERE id <= (SELECT max(id) FROM metrics_communityrankchange) - %(rows)s"
+)
+
+
+def past_days_changed(cursor: CursorWrapper, changed: list[tuple[date, int]]) -> bool:
+    """Inside rollups_refresh's transaction, after every rebuild: `changed`, the (day, person) whose person-day rows
+    changed; if a day before today is among them, move the stamp and log its people."""
     today = (datetime.now(UTC) + MIDNIGHT_MARGIN).date()
-    if not any(day < today for day in changed):
+    people = sorted({person for day, person in changed if day < today})
+    if not people:
         return False
-    cursor.execute(BUMP_SQL)
+    cursor.execute(STAMP_LOCK_SQL)
+    row = cursor.fetchone()
+    cursor.execute(LOGGED_BUMP_SQL, {"follows": row[0] if row else 0, "people": people})
+    cursor.execute(PRUNE_SQL, {"rows": LOG_ROWS})
     return True
 
 

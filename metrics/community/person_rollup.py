@@ -9,9 +9,10 @@ Kept inside rollups_refresh's transaction and lock (metrics.rollups), from the i
   merge or a split, or removed; a requester added, moved or removed; a ticket's counted columns changed) has every
   one of their rows rebuilt (`PERSONS_SQL`), so a merge moves the rows of both people in the refresh that follows it,
   which every read runs first.
-Both write only the rows that changed and return their days: a past day among them moves the ranking's stamp
-(metrics.community.past_stamp), as a changed identity-day does. An erased person keeps their rows (counts, no text),
-as their identity-days stay: the read leaves erased people out. Imported by migrations: no models here."""
+Both write only the rows that changed and return their days and people: a past day among them moves the ranking's
+stamp and logs its people (metrics.community.past_stamp), whom the next read counts again
+(metrics.community.past_kept). An erased person keeps their rows (counts, no text), as their identity-days stay: the
+read leaves erased people out. Imported by migrations: no models here."""
 
 from __future__ import annotations
 
@@ -28,20 +29,20 @@ _KEY = "f.day = p.day AND f.channel_id = p.channel_id AND f.product_id = p.produ
 
 def _write(fresh: str, scope: str) -> str:
     """The person-days of `scope` (a condition on `p`) made equal to `fresh`'s rows, writing only what changed;
-    the statement returns each changed row's day."""
+    the statement returns each changed row's day and person."""
     return f"""
 WITH fresh AS ({fresh}), gone AS (
     DELETE FROM metrics_communitypersonday p
     WHERE {scope} AND NOT EXISTS (SELECT 1 FROM fresh f WHERE {_KEY})
-    RETURNING p.day
+    RETURNING p.day, p.person_id
 ), put AS (
     INSERT INTO metrics_communitypersonday (day, channel_id, product_id, person_id, mentions)
     SELECT day, channel_id, product_id, person_id, mentions FROM fresh
     ON CONFLICT (day, channel_id, product_id, person_id) DO UPDATE SET mentions = EXCLUDED.mentions
     WHERE metrics_communitypersonday.mentions <> EXCLUDED.mentions
-    RETURNING day
+    RETURNING day, person_id
 )
-SELECT DISTINCT day FROM (SELECT day FROM gone UNION ALL SELECT day FROM put) s
+SELECT DISTINCT day, person_id FROM (SELECT day, person_id FROM gone UNION ALL SELECT day, person_id FROM put) s
 """
 
 
@@ -78,22 +79,22 @@ ORDER BY d.day
 """
 
 
-def ranked_days_rebuild(cursor: CursorWrapper, params: dict[str, Any]) -> list[date]:
+def ranked_days_rebuild(cursor: CursorWrapper, params: dict[str, Any]) -> list[tuple[date, int]]:
     """A ticket day's identity-days (metrics.community.past_stamp), then its person rows from them; `params`: the
-    day's (metrics.rollups). Returns [day] if either changed."""
+    day's (metrics.rollups). Returns the (day, person) whose person rows changed: what the ranking sums (identity-days
+    changed with their person's sums unchanged, a ticket moved between two identities of one person, change none)."""
     cursor.execute(IDENTITY_DAYS_SQL, params)
-    identities_changed = cursor.fetchone()[0]
     cursor.execute(PERSON_DAYS_SQL, params)
-    return [params["day"]] if cursor.fetchall() or identities_changed else []
+    return [(day, person) for day, person in cursor.fetchall()]
 
 
-def persons_rebuild(cursor: CursorWrapper, people: list[int]) -> list[date]:
+def persons_rebuild(cursor: CursorWrapper, people: list[int]) -> list[tuple[date, int]]:
     """After the marked people's members' rows (metrics.community.member_rollup.members_refresh): every row of theirs
-    again. Returns the days whose rows changed."""
+    again. Returns the (day, person) whose rows changed."""
     if not people:
         return []
     cursor.execute(PERSONS_SQL, {"people": people})
-    return [row[0] for row in cursor.fetchall()]
+    return [(day, person) for day, person in cursor.fetchall()]
 
 
 # A truncate of the tickets, their events, the identities or the requesters empties the person-days, as the other

@@ -1,0 +1,73 @@
+"""The most active members' kept ranking of past days (metrics.community.active_past), brought up to date from the
+people whose past changed instead of ranking the whole range again.
+
+A kept ranking is the top of everyone by their mentions of [start, yesterday], in the ranking's order (most mentions
+first, then the person's number): `entries`, each exact, and `bound`, the place of the last one when the list was
+full. Everyone not on it ranks after `bound` (fewer mentions, or as many and a higher number); with no `bound` (the
+list was not full) nobody else has a past mention. It is kept with the stamp it is right for and the log's last id
+(metrics.community.past_stamp: each refresh that changed a past day logs its people with the stamp it replaced and
+the new one).
+
+A read whose stamp moved since reads the log after that id: if its moves follow one another from the kept stamp to
+the current one (no merge's or truncate's move between, which logs nobody), only the logged people's past counts
+changed. Their exact counts are read by the person-day index (one probe each), put in or taken off, and the list is
+sorted again. It stays a correct top: a changed person who now ranks after `bound` is dropped (they are then an
+outsider like any other), one who rises before it joins, and when more than `keep` rank before it the list is cut to
+`keep` and `bound` becomes the last one's place (everyone dropped or outside ranks after it). When fewer than half of
+`keep` are left, or the chain is broken, or too many people changed, the whole range is ranked again (`None`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# More people changed than this: ranking the whole range again (0.25 s at 1,000,000 tickets) is as cheap as the probes.
+PEOPLE_CAP = 5000
+NOTHING = 2**62  # a log id no row has: the state read of a range with no kept ranking reads no change
+# The stamp, the log's last id, and the chain and the people logged after the kept ranking's id, in one snapshot.
+STATE_SQL = """
+SELECT coalesce((SELECT stamp FROM metrics_communityrankstamp WHERE id = 1), 0),
+       coalesce((SELECT max(id) FROM metrics_communityrankchange), 0),
+       ARRAY(SELECT ARRAY[b.follows, b.stamp] FROM (
+           SELECT follows, stamp, min(id) AS first FROM metrics_communityrankchange WHERE id > %(since)s
+           GROUP BY follows, stamp
+       ) b ORDER BY b.first),
+       ARRAY(SELECT DISTINCT person_id FROM metrics_communityrankchange WHERE id > %(since)s LIMIT %(cap)s)
+"""
+
+
+@dataclass(frozen=True)
+class Kept:
+    stamp: int
+    logged: int  # the log's last id when it was right
+    entries: list[tuple[int, int]]  # (person, past mentions) in the ranking's order, erased people too
+    bound: tuple[int, int] | None = field(default=None)  # (mentions, person) of the last place; None: everyone
+
+    @classmethod
+    def ranked(cls, rows: list[tuple[int, int]], *, keep: int, stamp: int, logged: int) -> Kept:
+        """From the whole range ranked: its first `keep` rows in order."""
+        return cls(stamp, logged, rows, (rows[-1][1], rows[-1][0]) if len(rows) >= keep else None)
+
+    def updated(self, counts: dict[int, int], *, keep: int, stamp: int, logged: int) -> Kept | None:
+        """With `counts`, the exact past mentions of every person changed since (0 for none): see the docstring."""
+        entries = {person: n for person, n in self.entries if person not in counts}
+        entries.update((person, n) for person, n in counts.items() if n)
+        order = sorted(entries.items(), key=lambda entry: (-entry[1], entry[0]))
+        bound = self.bound
+        if bound is not None:
+            order = [(person, n) for person, n in order if (-n, person) <= (-bound[0], bound[1])]
+            if len(order) < max(keep // 2, 1):
+                return None
+        if len(order) > keep:
+            order = order[:keep]
+            bound = (order[-1][1], order[-1][0])
+        return Kept(stamp, logged, order, bound)
+
+
+def people_changed(kept: Kept, stamp: int, chain: list[list[int]], people: list[int]) -> list[int] | None:
+    """The people whose past changed since `kept`, from STATE_SQL's row; None when that is not known."""
+    at = kept.stamp
+    for follows, moved in chain:
+        if follows != at:
+            return None
+        at = moved
+    return people if at == stamp and len(people) < PEOPLE_CAP else None

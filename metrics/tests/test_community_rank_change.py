@@ -1,0 +1,141 @@
+"""The most active members' kept ranking of past days brought up to date from the people a refresh logged as changed
+(metrics.community.past_kept), equal the ranking taken from the tickets: a member dropping out of the top 20 and
+one rising into it, at a fixed number of queries whatever the number of people changed; a merge, or a move of the
+stamp that logged nobody, ranks the whole range again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from channels.tests.factories import ChannelFactory
+from mentions.models import Ticket
+from metrics.community import active, active_past, past_kept, past_stamp
+from metrics.community.past_kept import Kept, people_changed
+from metrics.models import CommunityRankChange
+from metrics.rollups import rollups_read, rollups_refresh
+from metrics.tests.community_desk import START, _at
+from metrics.tests.test_community_active import past_rankings_read, ranked
+from people.models import Identity
+from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture(autouse=True)
+def _no_midnight_margin(monkeypatch):
+    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
+    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
+
+
+@pytest.fixture
+def busy(monkeypatch) -> dict:
+    """30 members with past mentions (9 for the first, then fewer, down to 1), a kept list of 22 full."""
+    monkeypatch.setattr(active_past, "KEEP", 22)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    members = [PersonFactory(name=f"Busy {i}") for i in range(30)]
+    identities = []
+    for i, person in enumerate(members):
+        identities.append(IdentityFactory(person=person, platform="reddit", handle=f"busy{i}"))
+        for n in range(max(1, 9 - i // 3)):
+            ticket_from(identities[-1], channel=channel, requested_at=_at(START + timedelta(days=n + i % 5), 10))
+    first = ranked(start=START, end=TODAY)  # ranked and kept
+    assert len(first) == 20
+    return {"channel": channel, "members": members, "identities": identities, "first": first}
+
+
+def past_tickets(busy: dict, i: int, n: int) -> None:
+    """`n` mentions by member `i` on a past day (a late import)."""
+    for hour in range(n):
+        ticket_from(busy["identities"][i], channel=busy["channel"], requested_at=_at(START + timedelta(days=2), hour))
+
+
+def test_a_member_drops_out_of_the_top_20_and_another_rises_into_it_without_ranking_again(busy):
+    members = busy["members"]
+    top, last = members[0], members[-1]
+    assert top.pk == busy["first"][0]["person"] and last.pk not in {r["person"] for r in busy["first"]}
+    since = CommunityRankChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The first member's past tickets merged away but one, the last member's late import of 8: one refresh, one day
+    # rebuilt for one, several for the other.
+    Ticket.objects.filter(requester__identity__person=top).exclude(
+        pk=Ticket.objects.filter(requester__identity__person=top).earliest("pk").pk
+    ).delete()
+    past_tickets(busy, 29, 8)
+    assert past_rankings_read(start=START, end=TODAY) == 0  # the kept list brought up to date, not ranked again
+    logged = set(CommunityRankChange.objects.filter(pk__gt=since).values_list("person_id", flat=True))
+    assert logged == {top.pk, last.pk}
+    rows = ranked(start=START, end=TODAY)  # equal to the tickets' ranking
+    people = [r["person"] for r in rows]
+    assert top.pk not in people and last.pk in people
+    assert rows[people.index(last.pk)]["mentions"] == 9
+    # The top member falls below the kept list's last place: it is one shorter, still right for the 20 after more
+    # changes (the second member loses all but one too, the 25th gains three).
+    Ticket.objects.filter(requester__identity__person=members[1]).exclude(
+        pk=Ticket.objects.filter(requester__identity__person=members[1]).earliest("pk").pk
+    ).delete()
+    past_tickets(busy, 24, 3)
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    assert members[1].pk not in {r["person"] for r in ranked(start=START, end=TODAY)}
+    for limit in (1, 5, 20):
+        ranked(start=START, end=TODAY, limit=limit)
+        ranked(start=START + timedelta(days=2), end=TODAY, limit=limit)  # another range: ranked for itself
+
+
+def view_queries(busy: dict, people: range, django_assert_num_queries) -> None:
+    for i in people:
+        past_tickets(busy, i, 1)
+    rollups_refresh()  # one day rebuilt: the refresh's own cost is the same whatever the number of people
+    with django_assert_num_queries(7) as queries, rollups_read():
+        active.most_active(start=START, end=TODAY)
+    assert not [q for q in queries.captured_queries if "ORDER BY n DESC" in q["sql"]]  # not ranked again
+
+
+def test_the_first_view_after_a_past_change_costs_the_same_for_one_person_or_twenty(busy, django_assert_num_queries):
+    # Is anything marked, the contributions, the stamp with the log since the kept list, the logged people's past,
+    # today's mentions, the kept erased, the names: 7, as a view with nothing changed plus the logged people's past.
+    view_queries(busy, range(1), django_assert_num_queries)
+    view_queries(busy, range(5, 25), django_assert_num_queries)
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    ranked(start=START, end=TODAY)
+
+
+def test_a_merge_or_a_move_that_logged_nobody_ranks_the_range_again(busy):
+    members = busy["members"]
+    Identity.objects.filter(person=members[3]).update(person=members[4])  # a merge: the stamp's trigger
+    assert past_rankings_read(start=START, end=TODAY) == 1
+    assert members[3].pk not in {r["person"] for r in ranked(start=START, end=TODAY)}
+    with connection.cursor() as cursor:
+        cursor.execute(past_stamp.BUMP_SQL)  # a truncate's move: nobody logged
+    past_tickets(busy, 29, 8)  # then a logged change: the chain from the kept stamp is broken all the same
+    assert past_rankings_read(start=START, end=TODAY) == 1
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    ranked(start=START, end=TODAY)
+
+
+def test_the_kept_list_stays_a_top_and_asks_for_a_ranking_when_too_few_are_left():
+    kept = Kept.ranked([(1, 9), (2, 7), (3, 7), (4, 5)], keep=4, stamp=10, logged=3)
+    assert kept.bound == (5, 4)
+    risen = kept.updated({9: 8, 2: 0}, keep=4, stamp=11, logged=4)  # 9 rises, 2 has nothing left
+    assert risen == Kept(11, 4, [(1, 9), (9, 8), (3, 7), (4, 5)], (5, 4))
+    cut = risen.updated({8: 6, 7: 6}, keep=4, stamp=12, logged=5)  # two more rise: cut to 4, the 4th the last place
+    assert cut == Kept(12, 5, [(1, 9), (9, 8), (3, 7), (7, 6)], (6, 7))
+    # 8 (6, after 7 by number) ranks after the last place, as does 1 fallen to 5: unknown people may stand between.
+    assert cut.updated({1: 5, 9: 1}, keep=4, stamp=13, logged=6) == Kept(13, 6, [(3, 7), (7, 6)], (6, 7))
+    assert cut.updated({1: 5, 9: 1, 3: 0}, keep=4, stamp=13, logged=6) is None  # fewer than half: ranked again
+    everyone = Kept.ranked([(1, 3), (2, 1)], keep=4, stamp=1, logged=0)  # not full: nobody else has a past mention
+    assert everyone.updated({6: 2, 7: 4}, keep=4, stamp=2, logged=1) == Kept(
+        2, 1, [(7, 4), (1, 3), (6, 2), (2, 1)], None
+    )
+    # A fifth: cut to 4, the last place (2, 1)'s, (5, 1) after it.
+    assert everyone.updated({5: 1, 6: 2, 7: 4}, keep=4, stamp=2, logged=1).bound == (1, 2)
+
+
+def test_the_logs_chain_from_the_kept_stamp_to_the_current_one():
+    kept = Kept.ranked([], keep=4, stamp=10, logged=3)
+    assert people_changed(kept, 30, [[10, 20], [20, 30]], [5, 6]) == [5, 6]
+    assert people_changed(kept, 40, [[10, 20], [20, 30]], [5]) is None  # moved again with nobody logged
+    assert people_changed(kept, 30, [[10, 20], [25, 30]], [5]) is None  # a move between
+    assert people_changed(kept, 20, [[10, 20]], list(range(past_kept.PEOPLE_CAP))) is None  # too many: rank again
