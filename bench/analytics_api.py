@@ -11,10 +11,12 @@ the test client's request) and the query count. Targets (issue 70): each API cal
 
     .venv/bin/python bench/analytics_api.py [--tickets 20000] [--repeat 5] [--keep] [--only TEXT]
 
-The page is measured three times: as served from its cached figures (a second view while nothing changed), rebuilt
+The page is measured four times: as served from its cached figures (a second view while nothing changed), rebuilt
 (the KPI version bumped before each request, as any change to a ticket does), and rebuilt after a past day changed
-(the most active members' stamp moved too, as a change to a day before today's mentions or a merge of two people
-does: the ranking of the past days is read again, metrics.community.active_past).
+(the most active members' stamp moved too with nobody logged, as a merge of two people or a truncate does: the
+ranking of the past days is read again, metrics.community.active_past), and a fourth time after a past day
+changed for three people (three tickets of 100 days ago merged away and back in turn: the refresh rebuilds that day
+and logs the three, whose past the kept ranking then follows, metrics.community.past_kept).
 
 It wipes the ticket, message, event, people and channel tables of the benchmark database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/triage_bench) unless --keep reuses a loaded one.
@@ -204,6 +206,33 @@ def past_changed() -> None:
     kpi_version_bump()
 
 
+_TOGGLED: list[int] = []
+
+
+def past_few_changed() -> None:
+    """A past day changed for a few people, as the refresh sees it: three tickets of three people, 100 days ago,
+    merged away and back in turn (each toggle makes them not counted, or counted again). The next view's refresh
+    rebuilds that day, and the most active members' kept ranking follows those three people's past
+    (metrics.community.past_kept; before it, the range was ranked again)."""
+    from mentions.models import Ticket
+
+    if not _TOGGLED:
+        day = date.today() - timedelta(days=100)
+        tickets = Ticket.objects.filter(requested_at__date=day, merged_into__isnull=True, requester__isnull=False)
+        seen: set[int] = set()
+        for pk, person in tickets.order_by("pk").values_list("pk", "requester__identity__person_id"):
+            if person not in seen and len(seen) < 3:
+                seen.add(person)
+                _TOGGLED.append(pk)
+        _TOGGLED.append(tickets.exclude(pk__in=_TOGGLED).order_by("pk").values_list("pk", flat=True).first() or 0)
+    *toggled, target = _TOGGLED
+    merged = Ticket.objects.filter(pk__in=toggled, merged_into__isnull=False)
+    if merged.exists():
+        merged.update(merged_into=None)
+    else:
+        Ticket.objects.filter(pk__in=toggled).update(merged_into=target)
+
+
 def measure(url: str, repeat: int, *, rebuilt: str = "") -> float:
     """The median server time of `url`; `rebuilt` "today": the page's cached figures retired before each request
     (what the first view after any change pays), "past": the kept ranking of past days too; "": served as a second
@@ -217,11 +246,13 @@ def measure(url: str, repeat: int, *, rebuilt: str = "") -> float:
         return 0.0
     client = Client()
     client.force_login(get_user_model().objects.get(username="analytics-bench-manager"))
-    before = {"today": kpi_version_bump, "past": past_changed}.get(rebuilt)
+    before = {"today": kpi_version_bump, "past": past_changed, "few": past_few_changed}.get(rebuilt)
     timings, queries = _common.timed_gets(client, url, repeat, before=before)
     median = statistics.median(timings)
     verdict = (
-        {"today": " (rebuilt)", "past": " (rebuilt, past changed)"}.get(rebuilt, " (cached)")
+        {"today": " (rebuilt)", "past": " (rebuilt, past changed)", "few": " (a past day changed for 3 people)"}.get(
+            rebuilt, " (cached)"
+        )
         if url.startswith("/kpi/")
         else ("  PASS" if median <= TARGET_MS else "  MISS")
     )
@@ -259,6 +290,7 @@ def main() -> None:
         measure(f"/kpi/community/?{query}", args.repeat)
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt="today")
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt="past")
+        measure(f"/kpi/community/?{query}", args.repeat, rebuilt="few")
     print(f"  load avg at the end: {_common.load_average()}")
 
 
