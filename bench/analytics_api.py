@@ -206,7 +206,7 @@ def past_changed() -> None:
     kpi_version_bump()
 
 
-_TOGGLED: list[int] = []
+_TOGGLED: dict[str, list[int]] = {}  # per database (analytics_growth.py switches): the tickets toggled, the target
 
 
 def past_few_changed() -> None:
@@ -214,23 +214,26 @@ def past_few_changed() -> None:
     merged away and back in turn (each toggle makes them not counted, or counted again). The next view's refresh
     rebuilds that day, and the most active members' kept ranking follows those three people's past
     (metrics.community.past_kept; before it, the range was ranked again)."""
+    from django.db import connection
+
     from mentions.models import Ticket
 
-    if not _TOGGLED:
+    toggled = _TOGGLED.setdefault(connection.settings_dict["NAME"], [])
+    if not toggled:
         day = date.today() - timedelta(days=100)
         tickets = Ticket.objects.filter(requested_at__date=day, merged_into__isnull=True, requester__isnull=False)
         seen: set[int] = set()
         for pk, person in tickets.order_by("pk").values_list("pk", "requester__identity__person_id"):
             if person not in seen and len(seen) < 3:
                 seen.add(person)
-                _TOGGLED.append(pk)
-        _TOGGLED.append(tickets.exclude(pk__in=_TOGGLED).order_by("pk").values_list("pk", flat=True).first() or 0)
-    *toggled, target = _TOGGLED
-    merged = Ticket.objects.filter(pk__in=toggled, merged_into__isnull=False)
+                toggled.append(pk)
+        toggled.append(tickets.exclude(pk__in=toggled).order_by("pk").values_list("pk", flat=True).first() or 0)
+    *three, target = toggled
+    merged = Ticket.objects.filter(pk__in=three, merged_into__isnull=False)
     if merged.exists():
         merged.update(merged_into=None)
     else:
-        Ticket.objects.filter(pk__in=toggled).update(merged_into=target)
+        Ticket.objects.filter(pk__in=three).update(merged_into=target)
 
 
 def measure(url: str, repeat: int, *, rebuilt: str = "") -> float:

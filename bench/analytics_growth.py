@@ -30,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common
+import analytics_api
 
 TARGET_GROWTH_PCT = 20.0
 URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/returning/?{query}",
@@ -37,8 +38,9 @@ URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/return
         "/api/analytics/volume/?{query}&group=intent", "/api/analytics/volume/?{query}&group=judgement")  # fmt: skip
 PAGE = "/kpi/community/?{query}"
 # The page as analytics_api.py measures it: served from its cached figures, rebuilt (the KPI version bumped before
-# the request), rebuilt after a past day changed (the most active members' stamp moved too).
-PAGE_MODES = ("cached", "rebuilt", "past")
+# the request), rebuilt after a past day changed (the most active members' stamp moved too, logging nobody: a merge's
+# or a truncate's move), and after a past day changed for three people (analytics_api.past_few_changed).
+PAGE_MODES = ("cached", "rebuilt", "past", "few")
 
 
 def page_prepared(mode: str, *, switched: bool) -> None:
@@ -53,6 +55,8 @@ def page_prepared(mode: str, *, switched: bool) -> None:
     if mode == "past" and not switched:
         with connection.cursor() as cursor:
             cursor.execute(BUMP_SQL)
+    if mode == "few" and not switched:
+        analytics_api.past_few_changed()
     if switched or mode != "cached":
         kpi_version_bump()
 

@@ -94,7 +94,7 @@ def mention_counts_ranked(
         past_end = min(end, today - timedelta(days=1))
         kept: Kept | None = None
         if start <= past_end:
-            key = f"community-active-past:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
+            key = f"community-active-kept:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
             kept = cache.get(key)
             since = kept.logged if kept is not None else NOTHING
             cursor.execute(STATE_SQL, {"since": since, "cap": PEOPLE_CAP})
