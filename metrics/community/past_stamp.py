@@ -111,11 +111,20 @@ INSERT INTO metrics_communityrankchange (follows, stamp, person_id)
 SELECT %(follows)s, moved.stamp, p FROM moved, unnest(%(people)s::bigint[]) p
 """
 # A kept ranking older than the last LOG_ROWS people changed is counted again (its chain's start is gone): the log
-# stays small whatever the desk's age.
+# stays small whatever the desk's age. Whole moves only: a move's rows are consecutive (one statement under the
+# stamp's lock), and a move cut in half would hand its reader half its people under an intact chain. So the rows up
+# to the last one of the move before the one LOG_ROWS back go (a short backward walk of the key from there).
 LOG_ROWS = 100_000
-PRUNE_SQL = (
-    "DELETE FROM metrics_communityrankchange WHERE id <= (SELECT max(id) FROM metrics_communityrankchange) - %(rows)s"
+PRUNE_SQL = """
+WITH cut AS (
+    SELECT id, stamp FROM metrics_communityrankchange
+    WHERE id <= (SELECT max(id) FROM metrics_communityrankchange) - %(rows)s ORDER BY id DESC LIMIT 1
+), earlier AS (
+    SELECT c.id FROM metrics_communityrankchange c, cut WHERE c.id < cut.id AND c.stamp <> cut.stamp
+    ORDER BY c.id DESC LIMIT 1
 )
+DELETE FROM metrics_communityrankchange WHERE id <= (SELECT id FROM earlier)
+"""
 
 
 def past_days_changed(cursor: CursorWrapper, changed: list[tuple[date, int]]) -> bool:

@@ -115,6 +115,17 @@ def test_a_merge_or_a_move_that_logged_nobody_ranks_the_range_again(busy):
     ranked(start=START, end=TODAY)
 
 
+def test_the_log_keeps_whole_moves_and_the_kept_list_follows_after_a_prune(busy, monkeypatch):
+    monkeypatch.setattr(past_stamp, "LOG_ROWS", 1)
+    past_tickets(busy, 28, 1)
+    past_tickets(busy, 29, 9)
+    rollups_refresh()  # one move, two people: the row one back is in it, so the move stays whole, the earlier go
+    members = busy["members"]
+    assert sorted(CommunityRankChange.objects.values_list("person_id", flat=True)) == [members[28].pk, members[29].pk]
+    assert past_rankings_read(start=START, end=TODAY) == 0  # its chain starts at the kept stamp
+    assert ranked(start=START, end=TODAY)[0]["person"] == members[29].pk
+
+
 def test_the_kept_list_stays_a_top_and_asks_for_a_ranking_when_too_few_are_left():
     kept = Kept.ranked([(1, 9), (2, 7), (3, 7), (4, 5)], keep=4, stamp=10, logged=3)
     assert kept.bound == (5, 4)
@@ -130,7 +141,8 @@ def test_the_kept_list_stays_a_top_and_asks_for_a_ranking_when_too_few_are_left(
         2, 1, [(7, 4), (1, 3), (6, 2), (2, 1)], None
     )
     # A fifth: cut to 4, the last place (2, 1)'s, (5, 1) after it.
-    assert everyone.updated({5: 1, 6: 2, 7: 4}, keep=4, stamp=2, logged=1).bound == (1, 2)
+    fifth = everyone.updated({5: 1, 6: 2, 7: 4}, keep=4, stamp=2, logged=1)
+    assert fifth is not None and fifth.bound == (1, 2)
 
 
 def test_the_logs_chain_from_the_kept_stamp_to_the_current_one():
