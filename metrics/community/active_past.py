@@ -84,7 +84,8 @@ def mention_counts_ranked(
     each person's contributions in the range, erased people already left out); a person missing from it has no
     mention or cannot rank. Erased people are left out. The caller refreshed the rollup."""
     products = rollup_sql_ids()  # the read's product (metrics.product_scope), None for all
-    with connections[router.db_for_read(CommunityPersonDay)].cursor() as cursor:
+    database = connections[router.db_for_read(CommunityPersonDay)]
+    with database.cursor() as cursor:
 
         def rows(sql: str, **params: Any) -> dict[int, int]:
             cursor.execute(sql, {"channel": channel_id, "products": products, "start": start, "end": end, **params})
@@ -94,7 +95,10 @@ def mention_counts_ranked(
         past_end = min(end, today - timedelta(days=1))
         kept: Kept | None = None
         if start <= past_end:
-            key = f"community-active-kept:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
+            # The database's name: two sharing a cache (a staging copy, the benchmarks) would each find the other's
+            # list, whose stamp chains to nothing of theirs, and rank again on every read.
+            name = database.settings_dict["NAME"]
+            key = f"community-active-kept:{name}:{start}:{past_end}:{channel_id}:{products}:{KEEP}"
             kept = cache.get(key)
             since = kept.logged if kept is not None else NOTHING
             cursor.execute(STATE_SQL, {"since": since, "cap": PEOPLE_CAP})
