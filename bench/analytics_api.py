@@ -28,7 +28,7 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -220,8 +220,13 @@ def past_few_changed() -> None:
 
     toggled = _TOGGLED.setdefault(connection.settings_dict["NAME"], [])
     if not toggled:
-        day = date.today() - timedelta(days=100)
-        tickets = Ticket.objects.filter(requested_at__date=day, merged_into__isnull=True, requester__isnull=False)
+        since = datetime.combine(date.today() - timedelta(days=100), datetime.min.time(), tzinfo=UTC)
+        tickets = Ticket.objects.filter(  # one UTC day, the rollups' (the settings' time zone may not be UTC)
+            requested_at__gte=since,
+            requested_at__lt=since + timedelta(days=1),
+            merged_into__isnull=True,
+            requester__isnull=False,
+        )
         seen: set[int] = set()
         for pk, person in tickets.order_by("pk").values_list("pk", "requester__identity__person_id"):
             if person not in seen and len(seen) < 3:
