@@ -7,8 +7,10 @@ On PostgreSQL the mentions are summed from the CommunityPersonDay rollup (the id
 identities are now; a merge or split rebuilds both people's rows in the refresh every read runs first,
 metrics.community.person_rollup), and only what can reach the top of the list is read: the ranking of the days
 before today is kept under a stamp that moves only when those days change, and today's mentions and the range's
-contributions are merged into it (metrics.community.active_past says why that is exact). The whole range is ranked
-once per stamp and range: 0.3 s for a year at 1,000,000 tickets (bench/README.md, "Community figures")."""
+contributions are merged into it (metrics.community.active_past says why that is exact). A past day changed for a few
+people updates the kept ranking from those people's counts (metrics.community.past_kept); the whole range is ranked
+once per range, and again after a merge or a truncate: 0.3 s for a year at 1,000,000 tickets (bench/README.md,
+"Community figures")."""
 
 from __future__ import annotations
 
