@@ -220,19 +220,27 @@ def past_few_changed() -> None:
 
     toggled = _TOGGLED.setdefault(connection.settings_dict["NAME"], [])
     if not toggled:
-        since = datetime.combine(date.today() - timedelta(days=100), datetime.min.time(), tzinfo=UTC)
-        tickets = Ticket.objects.filter(  # one UTC day, the rollups' (the settings' time zone may not be UTC)
-            requested_at__gte=since,
-            requested_at__lt=since + timedelta(days=1),
-            merged_into__isnull=True,
-            requester__isnull=False,
-        )
+        # The day 100 days ago, or the nearest earlier one with a ticket (the smoke test's 400 tickets over 400 days
+        # leave days empty). One UTC day, the rollups' (the settings' time zone may not be UTC).
+        for back in range(100, 200):
+            since = datetime.combine(date.today() - timedelta(days=back), datetime.min.time(), tzinfo=UTC)
+            tickets = Ticket.objects.filter(
+                requested_at__gte=since,
+                requested_at__lt=since + timedelta(days=1),
+                merged_into__isnull=True,
+                requester__isnull=False,
+            )
+            if tickets.exists():
+                break
         seen: set[int] = set()
         for pk, person in tickets.order_by("pk").values_list("pk", "requester__identity__person_id"):
             if person not in seen and len(seen) < 3:
                 seen.add(person)
                 toggled.append(pk)
-        toggled.append(tickets.exclude(pk__in=toggled).order_by("pk").values_list("pk", flat=True).first() or 0)
+        # The ticket they merge into: any other (a merge's target need not be of that day).
+        target = Ticket.objects.exclude(pk__in=toggled).filter(merged_into__isnull=True).order_by("pk").first()
+        assert toggled and target is not None, "the bench's database holds too few tickets to toggle"
+        toggled.append(target.pk)
     *three, target = toggled
     merged = Ticket.objects.filter(pk__in=three, merged_into__isnull=False)
     if merged.exists():
