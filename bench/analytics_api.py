@@ -238,9 +238,9 @@ def past_few_changed() -> None:
                 seen.add(person)
                 toggled.append(pk)
         # The ticket they merge into: any other (a merge's target need not be of that day).
-        target = Ticket.objects.exclude(pk__in=toggled).filter(merged_into__isnull=True).order_by("pk").first()
-        assert toggled and target is not None, "the bench's database holds too few tickets to toggle"
-        toggled.append(target.pk)
+        into = Ticket.objects.exclude(pk__in=toggled).filter(merged_into__isnull=True).order_by("pk").first()
+        assert toggled and into is not None, "the bench's database holds too few tickets to toggle"
+        toggled.append(into.pk)
     *three, target = toggled
     merged = Ticket.objects.filter(pk__in=three, merged_into__isnull=False)
     if merged.exists():
