@@ -307,7 +307,8 @@ def test_the_narrowed_queue_lists_only_its_products_replies_waiting_for_approval
     assert f'href="{reverse("mentions:snoozed")}?product={cloud.slug}">Snoozed: 1<' in second
 
     listed = advocate_client.get(reverse("mentions:snoozed"), {"product": cloud.slug}).content.decode()
+    assert "Narrowed to <strong>Kiln Cloud</strong>" in listed
     assert f"/tickets/{snoozed[1].pk}/" in listed
     assert not any(f"/tickets/{t.pk}/" in listed for t in (snoozed[0], *snoozed[2:]))
     every = advocate_client.get(reverse("mentions:snoozed")).content.decode()
-    assert all(f"/tickets/{t.pk}/" in every for t in snoozed)
+    assert all(f"/tickets/{t.pk}/" in every for t in snoozed) and "Narrowed to" not in every
