@@ -17,9 +17,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from advocacy.versioned import version_bump, versioned
 from mentions.models import ProductProfile
@@ -129,6 +129,15 @@ def desk_products() -> DeskProducts:
     """The desk's products from this process's memory under their version (a product saved or deleted retires it)."""
     products = versioned(PRODUCTS_VERSION_KEY, "all", lambda: products_read().products, ttl=3600)
     return DeskProducts(products)
+
+
+Rows = TypeVar("Rows", bound=QuerySet)
+
+
+def of_product(rows: Rows, product_id: int | None, *, field: str = "product") -> Rows:
+    """`rows` (tickets, or rows reaching a ticket through `field`, e.g. "ticket__product") of one product, as
+    `DeskProducts.tickets_q` says it; all of them for None (every product): each narrowed list's one filter."""
+    return rows if product_id is None else rows.filter(desk_products().tickets_q(product_id, field=field))
 
 
 def products_changed(**kwargs: Any) -> None:

@@ -29,7 +29,7 @@ from advocacy.versioned import version_bump, versioned
 from mentions.models import Macro, MacroAction, Message, Ticket, TicketEvent, View
 from mentions.models.play_order import PLAY_DEADLINE, PLAY_OLDEST
 from mentions.permissions.private_messages import PRIVATE_KINDS, conversation_shown
-from mentions.products import desk_products
+from mentions.products import desk_products, of_product
 from mentions.ticket_page.panels import panels_present
 
 
@@ -164,10 +164,7 @@ def waiting_total() -> int:
 def snoozed_count(*, product_id: int | None = None) -> int:
     """How many tickets are snoozed (the queue's link to the "Snoozed" list; ticket_snoozed_idx), a product's when
     the queue is narrowed to it (issue 71)."""
-    tickets = Ticket.objects.exclude(NOT_SNOOZED)
-    if product_id is not None:
-        tickets = tickets.filter(desk_products().tickets_q(product_id))
-    return tickets.count()
+    return of_product(Ticket.objects.exclude(NOT_SNOOZED), product_id).count()
 
 
 def tickets_of_user(*, user: Any, limit: int = 50, order: str = "") -> QuerySet[Ticket]:

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 
-from mentions.products import desk_products
+from mentions.products import desk_products, of_product
 
 NO_PRODUCT = 0  # a rollup's product_id for a ticket whose product is empty (the first product's)
 M = TypeVar("M", bound=QuerySet)
@@ -44,10 +44,7 @@ def narrowed_product() -> int | None:
 
 def tickets_narrowed(qs: M, *, field: str = "product") -> M:
     """`qs` (tickets, or rows reaching a ticket through `field`, e.g. "ticket__product") of the narrowed product."""
-    product_id = _narrowed.get()
-    if product_id is None:
-        return qs
-    return qs.filter(desk_products().tickets_q(product_id, field=field))
+    return of_product(qs, _narrowed.get(), field=field)
 
 
 def rollup_product_ids(product_id: int) -> list[int]:

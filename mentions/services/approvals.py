@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from mentions.live import change_stamp_move
 from mentions.models import Message, ReplyApproval, ReplySend, Ticket, TicketEvent
+from mentions.products import of_product
 from mentions.services.approval_rule import QUEUE, can_draft, reply_needs_approval
 from mentions.services.drafts import ticket_draft_set
 from mentions.services.events import ensure_can_act, event_record
@@ -208,8 +209,4 @@ def approvals_waiting(*, limit: int = 20, product_id: int | None = None) -> list
     """The replies waiting for approval across the desk, oldest first (the queue's line; approval_pending_idx); those
     on a product's tickets when the queue is narrowed to it (issue 71)."""
     rows = ReplyApproval.objects.filter(status=A.PENDING).select_related("requested_by").order_by("created_at", "pk")
-    if product_id is not None:
-        from mentions.products import desk_products  # the products read the models this module's app defines
-
-        rows = rows.filter(desk_products().tickets_q(product_id, field="ticket__product"))
-    return list(rows[:limit])
+    return list(of_product(rows, product_id, field="ticket__product")[:limit])

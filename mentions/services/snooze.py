@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from channels.adapters.slack.client import slack_configured
 from mentions.models import AdvocateProfile, Ticket, TicketEvent
+from mentions.products import of_product
 from mentions.services.assignment import queue_workers
 from mentions.services.events import ensure_can_act, event_record
 from mentions.services.versions import ticket_lock
@@ -272,11 +273,7 @@ def snooze_woken_by_followup(ticket: Any) -> dict[str, Any] | None:
 def snoozed_tickets(*, limit: int = 100, product_id: int | None = None) -> Any:
     """The "Snoozed" list: every snoozed ticket, the soonest back first (until-reply ones last); a product's when
     narrowed to it (the queue's link keeps its narrowing, issue 71)."""
-    tickets = Ticket.objects.filter(SNOOZED)
-    if product_id is not None:
-        from mentions.products import desk_products  # the products read the models this module's app defines
-
-        tickets = tickets.filter(desk_products().tickets_q(product_id))
+    tickets = of_product(Ticket.objects.filter(SNOOZED), product_id)
     return tickets.select_related("channel", "assignee", "snoozed_by").order_by(
         Case(When(snoozed_until__isnull=True, then=Value(1)), default=Value(0)), "snoozed_until", "id"
     )[:limit]

@@ -16,7 +16,7 @@ from advocacy.prepared import Prepared
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
 from mentions.models import Message, Ticket
-from mentions.products import desk_products
+from mentions.products import of_product
 from stories.answering.drafts import reply_rule
 from stories.models import Membership, Story, StoryReply
 
@@ -44,8 +44,7 @@ class PlatformCount:
 def _waiting_tickets(product_id: int | None) -> QuerySet[Ticket]:
     """The tickets Play can still serve (waiting, unassigned), of one product when narrowed (issue 71: the desk's
     first product holds the tickets without one, DeskProducts.tickets_q)."""
-    waiting = Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True)
-    return waiting.filter(desk_products().tickets_q(product_id)) if product_id is not None else waiting
+    return of_product(Ticket.objects.filter(status__in=Ticket.WAITING_STATUSES, assignee__isnull=True), product_id)
 
 
 def stories_counts(
@@ -134,8 +133,8 @@ def queue_stories(*, limit: int = 8, product_id: int | None = None) -> list[Stor
         story_id=OuterRef("pk"), ticket__status__in=Ticket.WAITING_STATUSES, ticket__assignee__isnull=True
     )
     stories = Story.objects.filter(merged_into__isnull=True).exclude(state=Story.State.CLOSED)
+    member = of_product(member, product_id, field="ticket__product")
     if product_id is not None:
-        member = member.filter(desk_products().tickets_q(product_id, field="ticket__product"))
         stories = stories.filter(Q(product_id=product_id) | Q(product__isnull=True))
     waiting_member = member.order_by("-created_at").values("pk")[:1]
     found: list[Story] = list(
