@@ -118,3 +118,29 @@ def test_the_demos_competitors_are_a_forge_for_gitlab_and_a_ci_service_for_both_
     assert gitlab is not None and gitlab.slug == "gitlab"
     products = dict(Competitor.objects.values_list("name", "product_id"))
     assert products == {"Acme CI": None, "Forgeworks": gitlab.pk}
+
+
+def test_the_month_read_after_the_week_makes_its_own_stories_and_leaves_the_weeks_whole(seeded):
+    """`seed_demo` reads the week's tickets into stories before it stores the month; the worker's detector reads the
+    month afterwards. The month's tickets form stories of their own days; the week's stories keep their days and the
+    release story stays itself, with its drafts (the container test sends them after that first run)."""
+    from stories.detection.detector import stories_detect
+    from stories.detection.text import link_normalise
+    from stories.management.commands.seed_demo_stories import RELEASE
+    from stories.models import Story, StoryReply
+
+    week = {s.pk: (s.first_at, s.size) for s in Story.objects.all()}
+    post = "/" + link_normalise(RELEASE).rsplit("/", 1)[-1]  # the release post's own part, whatever its day
+    release = next(s for s in Story.objects.all() if any(post in link for link in s.links))
+    drafts = StoryReply.objects.filter(story=release).count()
+    with time_machine.travel(SEEDED_AT + timedelta(minutes=5), tick=True):
+        result = stories_detect()
+    assert result.read >= 250 and result.made >= 5
+
+    after = {s.pk: s for s in Story.objects.all()}
+    assert all(after[pk].merged_into_id is None and after[pk].first_at == first for pk, (first, _n) in week.items())
+    assert all(after[pk].size == n for pk, (_first, n) in week.items())
+    month_first = SEEDED_AT - timedelta(days=FIRST_DAY + DAYS)
+    made = [s for pk, s in after.items() if pk not in week]
+    assert made and all(month_first <= s.first_at and s.last_at < SEEDED_AT - timedelta(days=FIRST_DAY - 1) for s in made)
+    assert drafts > 0 and StoryReply.objects.filter(story=release).count() == drafts

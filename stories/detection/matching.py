@@ -166,7 +166,13 @@ class Matcher:
             story = self.stories.get(story.merged_into_id)
         if story is None or story.state == Story.State.CLOSED or story.merged_into_id:
             return None
-        return story if story.last_at >= at - self.window else None
+        return story if self.told_near(story, at) else None
+
+    def told_near(self, story: Story, at: datetime) -> bool:
+        """The story was being told within the window of `at`: not over for longer, and not begun later. A ticket
+        read after newer ones (an import, a backfilled poll, the demo's month seeded after its week) joins the stories
+        of its own time, never one that began weeks after it."""
+        return story.last_at >= at - self.window and story.first_at <= at + self.window
 
     # -- matching -------------------------------------------------------------------------------------------
     def run(self) -> Matched:
@@ -241,13 +247,18 @@ class Matcher:
         words = read.words
         common = words.keys() & by_word.keys()  # the few words some story weighs, found in C
         touched: set[int] = set().union(*(by_word[stem] for stem in common))
-        floor = read.at - self.window
+        floor, ceiling = read.at - self.window, read.at + self.window
         excluded = self.excluded
         for story_id in touched:
             story = self.stories[story_id]
             # What _live says of a story itself (one merged into another is not it), inline: a busy day has
             # hundreds of live stories, each looked at for each ticket that shares a word with it.
-            if story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
+            if (
+                story.merged_into_id
+                or story.state == Story.State.CLOSED
+                or story.last_at < floor
+                or story.first_at > ceiling
+            ):
                 continue
             if excluded and (read.pk, story_id) in excluded:
                 continue

@@ -265,7 +265,6 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
     meanings = m.meanings
     if read.pk not in meanings.centered:
         return False
-    floor = read.at - m.window
     active = set(m.pace.active(read.at, HOT_MIN))
     # A story with many tickets' meaning behind it and one in the last hours (a release talked about all
     # afternoon at a slow pace) takes a ticket too, on a stricter cosine: its centroid is trusted, its pace is not.
@@ -280,7 +279,7 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         if (story := m.stories.get(story_id)) is not None
         and not story.merged_into_id
         and story.state != Story.State.CLOSED
-        and story.last_at >= floor
+        and m.told_near(story, read.at)
     }
     return join_nearest(m, read, bars, Membership.Via.MEANING, "reads like the story's mentions (meaning {:.2f})")
 

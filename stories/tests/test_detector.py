@@ -76,6 +76,35 @@ def test_two_tickets_sharing_words_are_not_yet_a_story_and_old_ones_are_out_of_t
     assert _story(a) == _story(b) == _story(c) is not None
 
 
+def test_a_ticket_read_late_joins_the_stories_of_its_own_time_never_one_that_began_weeks_after_it():
+    # An import, a backfilled poll or the demo's month stored after this week's tickets: the detector reads them
+    # after this week's stories exist. A month-old ticket sharing the story's words and its link stays out of it
+    # (it once pulled the demo's month into the week's stories, and merged the release story into another).
+    background()
+    at = RELEASE_DAY + timedelta(hours=2)
+    week = [
+        mention("twitter", f"runner helper image pin ignored after 18.6 {POST}", at=at),
+        mention("reddit", "18.6 runner helper image pin broken, jobs fail", at=at + timedelta(minutes=4)),
+        mention("mastodon", "after 18.6 the runner helper image pin is ignored", at=at + timedelta(minutes=9)),
+    ]
+    stories_detect()
+    story = _story(week[0])
+    assert story is not None and {_story(t) for t in week} == {story}
+
+    month_ago = at - timedelta(days=30)
+    late = [
+        mention("reddit", "runner helper image pin ignored, jobs fail", at=month_ago),
+        mention("twitter", f"helper image pin question {POST}", at=month_ago + timedelta(minutes=5)),
+    ]
+    near = mention("twitter", "runner helper image pin ignored here too", at=at - timedelta(hours=3))
+    stories_detect()
+
+    assert all(_story(t) != story for t in late)
+    assert _story(near) == story  # within the window before the story began: still its own
+    story.refresh_from_db()
+    assert story.first_at == near.requested_at and story.size == 4
+
+
 def test_each_ticket_is_read_once_and_a_second_run_changes_nothing():
     a = mention("twitter", f"release notes {POST}", at=RELEASE_DAY)
     b = mention("reddit", f"see {POST}", at=RELEASE_DAY + timedelta(minutes=1))
