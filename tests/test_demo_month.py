@@ -142,5 +142,6 @@ def test_the_month_read_after_the_week_makes_its_own_stories_and_leaves_the_week
     assert all(after[pk].size == n for pk, (_first, n) in week.items())
     month_first = SEEDED_AT - timedelta(days=FIRST_DAY + DAYS)
     made = [s for pk, s in after.items() if pk not in week]
-    assert made and all(month_first <= s.first_at and s.last_at < SEEDED_AT - timedelta(days=FIRST_DAY - 1) for s in made)
+    month_last = SEEDED_AT - timedelta(days=FIRST_DAY - 1)
+    assert made and all(month_first <= s.first_at and s.last_at < month_last for s in made)
     assert drafts > 0 and StoryReply.objects.filter(story=release).count() == drafts
