@@ -11,9 +11,9 @@ replica too):
   new one, each person), so the kept ranking is brought up to date from those people alone
   (metrics.community.past_kept).
 - An identity moved to another person (a merge or a split) or removed, by statement triggers here, and a TRUNCATE of
-  the tickets, requesters, identities or the identity-days: these move the stamp with no log row, which breaks the
-  log's chain of stamps, so the next read ranks the whole range again (the refresh that follows a merge logs both
-  people too, but the chain is already broken).
+  the tickets, their events, requesters, identities, identity-days or person-days: these move the stamp with no log
+  row, which breaks the log's chain of stamps, so the next read ranks the whole range again (the refresh that
+  follows a merge logs both people too, but the chain is already broken).
 
 Random, not a counter: a test's rollback or a restored backup puts an older value back, and a counter would then
 meet keys it had already used for other rows. A person erased is not here: the read leaves erased people out.
@@ -95,6 +95,15 @@ STAMP_TRIGGERS_SQL = _IDENTITY_MOVED + triggers_create_sql(_TRIGGERS)
 DROP_STAMP_TRIGGERS_SQL = triggers_drop_sql(
     _TRIGGERS, functions=("metrics_rank_identity_moved", "metrics_rank_identity_gone", "metrics_rank_truncated")
 )
+# Added by metrics.0017 (the person-days came after the triggers above): a TRUNCATE of the events empties the
+# identity-days and the person-days by DELETE (metrics.rollups' and person_rollup's truncate triggers), which none of
+# the above sees, so the kept ranking went on being read under the old stamp; and the person-days truncated directly.
+_EMPTIED = [
+    ("metrics_rank_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_rank_truncated"),
+    ("metrics_rank_person_days_trunc", "metrics_communitypersonday", "TRUNCATE", "", "metrics_rank_truncated"),
+]  # fmt: skip
+EMPTIED_TRIGGERS_SQL = triggers_create_sql(_EMPTIED)
+DROP_EMPTIED_TRIGGERS_SQL = triggers_drop_sql(_EMPTIED)
 
 # A refresh decides which days are past just before it commits; a read that began before the commit, on the other
 # side of midnight, may already count the day as past. Treating the last minutes before midnight as after it closes

@@ -146,3 +146,14 @@ def test_a_truncate_empties_the_person_days(desk, table):
     assert not CommunityPersonDay.objects.exists()
     # The choices do not depend on who asked: emptied with the tickets only.
     assert CommunityChoiceDay.objects.exists() == (table == "people_identity")
+
+
+@pytest.mark.parametrize("table", ["mentions_ticketevent", "metrics_communitypersonday"])
+def test_a_truncate_that_empties_the_person_days_moves_the_rankings_stamp(desk, table):
+    # The events' TRUNCATE empties the person-days by DELETE; the kept ranking must not be read under the old stamp.
+    before = stamp()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before TRUNCATE
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert not CommunityPersonDay.objects.exists()
+    assert stamp() != before
