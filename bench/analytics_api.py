@@ -13,8 +13,9 @@ the test client's request) and the query count. Targets (issue 70): each API cal
 
 The page is measured four times: as served from its cached figures (a second view while nothing changed), rebuilt
 (the KPI version bumped before each request, as any change to a ticket does), and rebuilt after a past day changed
-(the most active members' stamp moved too with nobody logged, as a merge of two people or a truncate does: the
-ranking of the past days is read again, metrics.community.active_past), and a fourth time after a past day
+(the most active members' stamp moved too with nobody logged, as a truncate does, and a merge of two people did
+until metrics.0017: the ranking of the past days is read again, metrics.community.active_past), and a fourth time
+after a past day
 changed for three people (three tickets of 100 days ago merged away and back in turn: the refresh rebuilds that day
 and logs the three, whose past the kept ranking then follows, metrics.community.past_kept).
 
@@ -60,6 +61,7 @@ FROM (
            (interval '1 minute' * (random() ^ 3 * 1000)) AS frt
     FROM generate_series(1, %(n)s) AS g
 ) AS s
+ORDER BY CASE WHEN %(arrival)s THEN requested_at END
 """
 LOAD_PEOPLE = """
 INSERT INTO people_person (name, notes, region, time_zone, links, created_at, updated_at, points)
@@ -70,7 +72,10 @@ INSERT INTO people_requester (ticket_id, identity_id) SELECT id, 1 + id %% %(peo
 """
 
 
-def load(n: int) -> None:
+def load(n: int, *, scattered: bool = False) -> None:
+    """`n` tickets, stored in the order they were requested, as a desk's ingestion appends them (a day's tickets on
+    neighbouring pages of the table, their ids and requester rows in the same order); `scattered`: in random order
+    of day, as runs before 2026-11-29 18:00 UTC loaded them (a day's tickets, at 1,000,000, on ~2,500 pages apart)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection
@@ -97,7 +102,8 @@ def load(n: int) -> None:
     with connection.cursor() as cur:
         cur.execute("ALTER TABLE mentions_ticket DISABLE TRIGGER USER")  # every day is built once, below
         try:
-            cur.execute(LOAD_TICKETS, {"n": n, "channels": channels, "words": WORDS, "people": people})
+            cur.execute(LOAD_TICKETS, {"n": n, "channels": channels, "words": WORDS, "people": people,
+                                       "arrival": not scattered})  # fmt: skip
         finally:
             cur.execute("ALTER TABLE mentions_ticket ENABLE TRIGGER USER")
         cur.execute(LOAD_PEOPLE, {"people": people, "platform": kinds[0]})
@@ -195,7 +201,7 @@ ONLY = ""
 
 
 def past_changed() -> None:
-    """What a change to a past day's mentions (or a merge) does before the next view: both stamps move."""
+    """What a change to a past day's mentions (or a truncate) does before the next view: both stamps move."""
     from django.db import connection
 
     from metrics.community.past_stamp import BUMP_SQL
@@ -283,13 +289,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the tickets already loaded")
     parser.add_argument("--only", default="", help="measure only the URLs containing this text")
+    parser.add_argument(
+        "--scattered",
+        action="store_true",
+        help="store the tickets in random order of day, not in the order they were requested",
+    )
     args = parser.parse_args()
     global ONLY
     ONLY = args.only
     _common.setup_django()
     _common.machine_print()
     if not args.keep:
-        load(args.tickets)
+        load(args.tickets, scattered=args.scattered)
     from mentions.models import Ticket
 
     competitors_load(args.tickets if not args.keep else Ticket.objects.count())

@@ -1,7 +1,8 @@
 """The most active members' kept ranking of past days brought up to date from the people a refresh logged as changed
 (metrics.community.past_kept), equal the ranking taken from the tickets: a member dropping out of the top 20 and
-one rising into it, at a fixed number of queries whatever the number of people changed; a merge, or a move of the
-stamp that logged nobody, ranks the whole range again."""
+one rising into it, at a fixed number of queries whatever the number of people changed; a merge, a split and an
+identity removed followed by their people alike; a move of the stamp that logged nobody (a truncate's) ranks the whole
+range again."""
 
 from __future__ import annotations
 
@@ -102,11 +103,25 @@ def test_the_first_view_after_a_past_change_costs_the_same_for_one_person_or_twe
     ranked(start=START, end=TODAY)
 
 
-def test_a_merge_or_a_move_that_logged_nobody_ranks_the_range_again(busy):
+def test_a_merge_or_a_split_is_followed_by_its_people_without_ranking_again(busy):
     members = busy["members"]
-    Identity.objects.filter(person=members[3]).update(person=members[4])  # a merge: the stamp's trigger
-    assert past_rankings_read(start=START, end=TODAY) == 1
-    assert members[3].pk not in {r["person"] for r in ranked(start=START, end=TODAY)}
+    since = CommunityRankChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    Identity.objects.filter(person=members[3]).update(person=members[4])  # a merge: 8 + 8 past mentions, now one's
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    logged = set(CommunityRankChange.objects.filter(pk__gt=since).values_list("person_id", flat=True))
+    assert logged == {members[3].pk, members[4].pk}
+    rows = ranked(start=START, end=TODAY)  # equal to the tickets' ranking
+    assert rows[0] == {**rows[0], "person": members[4].pk, "mentions": 16}
+    assert members[3].pk not in {r["person"] for r in rows}
+    Identity.objects.filter(person=members[4], handle="busy3").update(person=members[3])  # split again
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    assert {members[3].pk, members[4].pk} <= {r["person"] for r in ranked(start=START, end=TODAY)}
+    Identity.objects.filter(person=members[0]).delete()  # an identity removed: its mentions leave the person
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    assert members[0].pk not in {r["person"] for r in ranked(start=START, end=TODAY)}
+
+
+def test_a_move_that_logged_nobody_ranks_the_range_again(busy):
     with connection.cursor() as cursor:
         cursor.execute(past_stamp.BUMP_SQL)  # a truncate's move: nobody logged
     past_tickets(busy, 29, 8)  # then a logged change: the chain from the kept stamp is broken all the same
