@@ -11,13 +11,15 @@ the test client's request) and the query count. Targets (issue 70): each API cal
 
     .venv/bin/python bench/analytics_api.py [--tickets 20000] [--repeat 5] [--keep] [--only TEXT]
 
-The page is measured four times: as served from its cached figures (a second view while nothing changed), rebuilt
+The page is measured five times: as served from its cached figures (a second view while nothing changed), rebuilt
 (the KPI version bumped before each request, as any change to a ticket does), and rebuilt after a past day changed
 (the most active members' stamp moved too with nobody logged, as a truncate does, and a merge of two people did
 until metrics.0017: the ranking of the past days is read again, metrics.community.active_past), and a fourth time
 after a past day
 changed for three people (three tickets of 100 days ago merged away and back in turn: the refresh rebuilds that day
-and logs the three, whose past the kept ranking then follows, metrics.community.past_kept).
+and logs the three, whose past the kept ranking then follows, metrics.community.past_kept), and a fifth after two
+members were merged or split (one identity moved between two people and back in turn: the refresh rebuilds both
+people's person-days and logs them).
 
 It wipes the ticket, message, event, people and channel tables of the benchmark database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/triage_bench) unless --keep reuses a loaded one.
@@ -255,6 +257,31 @@ def past_few_changed() -> None:
         Ticket.objects.filter(pk__in=three).update(merged_into=target)
 
 
+_MERGED: dict[str, list[int]] = {}  # per database: the identity moved, its own person, the person it joins
+
+
+def people_merged() -> None:
+    """Two members merged, then split again, in turn: one identity of a member with tickets 100 days ago moved to
+    another member and back, as people.services' merge and split move identities. The next view's refresh rebuilds
+    both people's person-days and logs them; the kept ranking follows the two (metrics.0017; before it, the identity's
+    trigger moved the stamp logging nobody and the range was ranked again)."""
+    from django.db import connection
+
+    from mentions.models import Ticket
+    from people.models import Identity
+
+    moved = _MERGED.setdefault(connection.settings_dict["NAME"], [])
+    if not moved:
+        past = Ticket.objects.filter(requester__isnull=False, requested_at__lt=datetime.now(UTC) - timedelta(days=100))
+        first, other = past.order_by("-requested_at", "pk").values_list("requester__identity_id", flat=True)[:50:49]
+        people = dict(Identity.objects.filter(pk__in=[first, other]).values_list("pk", "person_id"))
+        assert people[first] != people[other], "the bench's two members are one person"
+        moved += [first, people[first], people[other]]
+    identity_id, own, joined = moved
+    now = Identity.objects.filter(pk=identity_id).values_list("person_id", flat=True).get()
+    Identity.objects.filter(pk=identity_id).update(person_id=joined if now == own else own)
+
+
 def measure(url: str, repeat: int, *, rebuilt: str = "") -> float:
     """The median server time of `url`; `rebuilt` "today": the page's cached figures retired before each request
     (what the first view after any change pays), "past": the kept ranking of past days too; "": served as a second
@@ -268,13 +295,18 @@ def measure(url: str, repeat: int, *, rebuilt: str = "") -> float:
         return 0.0
     client = Client()
     client.force_login(get_user_model().objects.get(username="analytics-bench-manager"))
-    before = {"today": kpi_version_bump, "past": past_changed, "few": past_few_changed}.get(rebuilt)
+    before = {"today": kpi_version_bump, "past": past_changed, "few": past_few_changed, "merged": people_merged}.get(
+        rebuilt
+    )
     timings, queries = _common.timed_gets(client, url, repeat, before=before)
     median = statistics.median(timings)
     verdict = (
-        {"today": " (rebuilt)", "past": " (rebuilt, past changed)", "few": " (a past day changed for 3 people)"}.get(
-            rebuilt, " (cached)"
-        )
+        {
+            "today": " (rebuilt)",
+            "past": " (rebuilt, past changed)",
+            "few": " (a past day changed for 3 people)",
+            "merged": " (two people merged or split)",
+        }.get(rebuilt, " (cached)")
         if url.startswith("/kpi/")
         else ("  PASS" if median <= TARGET_MS else "  MISS")
     )
@@ -318,6 +350,7 @@ def main() -> None:
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt="today")
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt="past")
         measure(f"/kpi/community/?{query}", args.repeat, rebuilt="few")
+        measure(f"/kpi/community/?{query}", args.repeat, rebuilt="merged")
     print(f"  load avg at the end: {_common.load_average()}")
 
 

@@ -38,9 +38,10 @@ URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/return
         "/api/analytics/volume/?{query}&group=intent", "/api/analytics/volume/?{query}&group=judgement")  # fmt: skip
 PAGE = "/kpi/community/?{query}"
 # The page as analytics_api.py measures it: served from its cached figures, rebuilt (the KPI version bumped before
-# the request), rebuilt after a past day changed (the most active members' stamp moved too, logging nobody: a merge's
-# or a truncate's move), and after a past day changed for three people (analytics_api.past_few_changed).
-PAGE_MODES = ("cached", "rebuilt", "past", "few")
+# the request), rebuilt after a past day changed (the most active members' stamp moved too, logging nobody: a
+# truncate's move), after a past day changed for three people (analytics_api.past_few_changed), and after two
+# people were merged or split (analytics_api.people_merged).
+PAGE_MODES = ("cached", "rebuilt", "past", "few", "merged")
 
 
 def page_prepared(mode: str, *, switched: bool) -> None:
@@ -57,6 +58,8 @@ def page_prepared(mode: str, *, switched: bool) -> None:
             cursor.execute(BUMP_SQL)
     if mode == "few" and not switched:
         analytics_api.past_few_changed()
+    if mode == "merged" and not switched:
+        analytics_api.people_merged()
     if switched or mode != "cached":
         kpi_version_bump()
 
