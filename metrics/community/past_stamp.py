@@ -30,8 +30,8 @@ from metrics.community.rollup import COUNTED_SQL
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 # A day's rows again, writing only what changed: rows no longer there deleted, new or different counts written. The
-# result is how many rows changed; the ranking follows the person-days built from them
-# (metrics.community.person_rollup).
+# result is the identities whose rows changed: the person-days of their people are built again from them
+# (metrics.community.person_rollup), and the ranking follows those.
 IDENTITY_DAYS_SQL = f"""
 WITH fresh AS (
     SELECT t.channel_id, coalesce(t.product_id, 0) AS product_id, r.identity_id, count(*)::int AS mentions
@@ -44,15 +44,15 @@ WITH fresh AS (
         SELECT 1 FROM fresh f
         WHERE f.channel_id = d.channel_id AND f.product_id = d.product_id AND f.identity_id = d.identity_id
     )
-    RETURNING 1
+    RETURNING d.identity_id
 ), put AS (
     INSERT INTO metrics_communityidentityday (day, channel_id, product_id, identity_id, mentions)
     SELECT %(day)s, channel_id, product_id, identity_id, mentions FROM fresh
     ON CONFLICT (day, channel_id, product_id, identity_id) DO UPDATE SET mentions = EXCLUDED.mentions
     WHERE metrics_communityidentityday.mentions <> EXCLUDED.mentions
-    RETURNING 1
+    RETURNING identity_id
 )
-SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put)
+SELECT identity_id FROM gone UNION SELECT identity_id FROM put
 """
 
 BUMP_SQL = (

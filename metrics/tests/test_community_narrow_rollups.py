@@ -127,6 +127,24 @@ def test_a_ticket_merged_away_a_late_mention_and_a_new_intent(desk):
     refreshed_and_equal_to_the_rows()
 
 
+def test_a_day_rebuilt_alone_brings_the_rows_of_the_people_whose_mentions_it_changed(desk):
+    # A change no member trigger sees (a private message dated before a past ticket's first mention, which the ingest
+    # never makes), then that day marked, as a repair of one day would: the day's rebuild alone puts the person-days
+    # of the people it changed right, and leaves the day's other people's rows as they were.
+    from mentions.models import Message
+    from mentions.tests.factories import MessageFactory
+
+    ticket = desk["rows"][6]["ticket"]
+    day = ticket.requested_at.astimezone(UTC).date()
+    others = CommunityPersonDay.objects.filter(day=day).exclude(person_id=desk["rows"][6]["person"])
+    untouched = sorted(others.values_list(*PERSON_COLUMNS))
+    MessageFactory(ticket=ticket, kind=Message.Kind.PRIVATE, platform_created_at=ticket.requested_at)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO metrics_rollupdirty (day, kind) VALUES (%s, 'ticket')", [day])
+    refreshed_and_equal_to_the_rows()
+    assert sorted(others.values_list(*PERSON_COLUMNS)) == untouched
+
+
 def test_the_migrations_build_gives_the_refreshs_rows(desk):
     kept_people, kept_choices = person_days(), choice_days()
     CommunityPersonDay.objects.all().delete()
