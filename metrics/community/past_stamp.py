@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.backends.utils import CursorWrapper
 
+from metrics.community.past_kept import PEOPLE_CAP
 from metrics.community.rollup import COUNTED_SQL
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
@@ -119,6 +120,13 @@ _EMPTIED = [
 ]  # fmt: skip
 EMPTIED_TRIGGERS_SQL = triggers_create_sql(_EMPTIED)
 DROP_EMPTIED_TRIGGERS_SQL = triggers_drop_sql(_EMPTIED)
+# Moves of PEOPLE_CAP or more people logged before metrics.0017 (a first build's): removed, as they would no longer be
+# logged (their readers rank again either way).
+BIG_MOVES_DELETE_SQL = f"""
+DELETE FROM metrics_communityrankchange WHERE stamp IN (
+    SELECT stamp FROM metrics_communityrankchange GROUP BY stamp HAVING count(*) >= {PEOPLE_CAP}
+)
+"""
 
 # A refresh decides which days are past just before it commits; a read that began before the commit, on the other
 # side of midnight, may already count the day as past. Treating the last minutes before midnight as after it closes
@@ -160,6 +168,12 @@ def past_days_changed(cursor: CursorWrapper, changed: list[tuple[date, int]]) ->
         return False
     cursor.execute(STAMP_LOCK_SQL)
     row = cursor.fetchone()
+    if len(people) >= PEOPLE_CAP:
+        # A reader ranks the range again after so many (metrics.community.past_kept): logging them would only fill
+        # the log. The first build at 1,000,000 tickets logged 250,000 people as one move, which PRUNE_SQL then
+        # walked on every refresh, unable to cut inside it (29 ms a refresh, 1 ms at 20,000 tickets).
+        cursor.execute(BUMP_SQL)
+        return True
     cursor.execute(LOGGED_BUMP_SQL, {"follows": row[0] if row else 0, "people": people})
     cursor.execute(PRUNE_SQL, {"rows": LOG_ROWS})
     return True

@@ -130,6 +130,28 @@ def test_a_move_that_logged_nobody_ranks_the_range_again(busy):
     ranked(start=START, end=TODAY)
 
 
+def test_a_change_of_too_many_people_is_not_logged_and_ranks_again(busy, monkeypatch):
+    # Readers rank again after PEOPLE_CAP people or more; their move is not logged (a first build at 1M logged 250,000
+    # rows as one move, which the prune walked on every refresh).
+    monkeypatch.setattr(past_stamp, "PEOPLE_CAP", 3)
+    since = CommunityRankChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    before = stamp_now()
+    for i in (20, 21, 22, 23):
+        past_tickets(busy, i, 9)
+    assert past_rankings_read(start=START, end=TODAY) == 1
+    assert stamp_now() != before and not CommunityRankChange.objects.filter(pk__gt=since).exists()
+    assert busy["members"][23].pk in {r["person"] for r in ranked(start=START, end=TODAY)}
+    past_tickets(busy, 24, 9)  # one person: logged, followed
+    assert past_rankings_read(start=START, end=TODAY) == 0
+    assert CommunityRankChange.objects.filter(pk__gt=since).count() == 1
+    ranked(start=START, end=TODAY)
+
+
+def stamp_now() -> int:
+    with connection.cursor() as cursor:
+        return past_stamp.stamp_read(cursor)
+
+
 def test_the_log_keeps_whole_moves_and_the_kept_list_follows_after_a_prune(busy, monkeypatch):
     monkeypatch.setattr(past_stamp, "LOG_ROWS", 1)
     past_tickets(busy, 28, 1)
