@@ -168,3 +168,22 @@ def test_the_top_20_takes_in_a_member_whom_todays_mentions_push_past_the_20th(mo
     assert [row["person"] for row in rows].index(members[-1].pk) == 7
     assert [row["person"] for row in rows if row["person"] != members[-1].pk] == [row["person"] for row in first][:19]
     assert past_rankings_read(start=START, end=TODAY) == 0
+
+
+def test_a_member_tied_with_the_kept_lists_last_place_ranks_by_number_at_the_bar(monkeypatch):
+    """The kept list of two (K with 10 past mentions, B with 4) bounds everyone else at 4 past mentions, ranked after
+    B. P (after B, before K by number) has 4 too. Today B mentions us 7 times and P 6: B 11, then P and K with 10 each,
+    P first by number. P's past must be read although at most it ties the bar (K's 10)."""
+    monkeypatch.setattr(active_past, "KEEP", 2)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    b, p, k = (PersonFactory(name=name) for name in ("B", "P", "K"))
+    for person, past in ((b, 4), (p, 4), (k, 10)):
+        identity = IdentityFactory(person=person, platform="reddit", handle=f"past{person.pk}")
+        for n in range(past):
+            ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=n % 5), 10 + n // 5))
+    assert [row["person"] for row in ranked(start=START, end=TODAY, limit=2)] == [k.pk, b.pk]  # kept: K, B
+    today_tickets(b, 7, channel)
+    today_tickets(p, 6, channel)
+    rows = ranked(start=START, end=TODAY, limit=2)
+    assert [(row["person"], row["mentions"]) for row in rows] == [(b.pk, 11), (p.pk, 10)]
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 0
