@@ -106,13 +106,18 @@ def build_session(*, retries: bool = True) -> requests.Session:
     # desk against a platform's sandbox, or the end-to-end tests against a local fake of X.
     for prefix, target in settings.DESK_PLATFORM_URL_OVERRIDES.items():
         session.mount(prefix, _Redirected(prefix, target, max_retries=retry))
-    if settings.DESK_DEMO_REPLAY:  # `make run`: the platforms answered on this machine (channels.demo.replay)
-        from channels.demo.replay import DemoNetwork
-
-        network = DemoNetwork()
-        session.mount("http://", network)
-        session.mount("https://", network)
+    for mount in session_mounts:
+        network = mount()
+        if network is not None:
+            session.mount("http://", network)
+            session.mount("https://", network)
     return session
+
+
+# What else answers every session's requests: the demo desk installs its network here (channels.demo.replay,
+# `network_install`, from ChannelsConfig.ready), a factory that gives its adapter while DESK_DEMO_REPLAY is on
+# (`make run`: the platforms answered on this machine) and None otherwise. This module imports nothing of the demo.
+session_mounts: list[Callable[[], requests.adapters.BaseAdapter | None]] = []
 
 
 def get_json(

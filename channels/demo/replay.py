@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import requests
+from django.conf import settings
 from django.utils import timezone
 from requests.adapters import BaseAdapter
 
@@ -140,6 +141,19 @@ class DemoNetwork(BaseAdapter):
 
     def close(self) -> None:
         self.local.close()
+
+
+def demo_network() -> DemoNetwork | None:
+    """The demo desk's network while DESK_DEMO_REPLAY is on, read at each session (tests turn it on and off)."""
+    return DemoNetwork() if settings.DESK_DEMO_REPLAY else None
+
+
+def network_install() -> None:
+    """Every session channels.http builds asks `demo_network` (ChannelsConfig.ready): the demo mounts itself."""
+    from channels import http
+
+    if demo_network not in http.session_mounts:
+        http.session_mounts.append(demo_network)
 
 
 def replay_response(
