@@ -30,7 +30,7 @@ from stories.detection.bursts import Bursts, form_burst, join_burst
 from stories.detection.consolidate import consolidate
 from stories.detection.keys import keys_latest, memberships_of
 from stories.detection.meaning import JOIN_COSINE, Meanings, form_by_meaning, join_by_meaning, loose_add
-from stories.detection.pace import PACE_REF, Pace
+from stories.detection.pace import PACE_REF, Pace, told_near
 from stories.detection.praise import praise_alone
 from stories.detection.products import own_product, product_of
 from stories.detection.reading import Read, Usual, rows_copy, rows_insert, rows_update
@@ -166,13 +166,7 @@ class Matcher:
             story = self.stories.get(story.merged_into_id)
         if story is None or story.state == Story.State.CLOSED or story.merged_into_id:
             return None
-        return story if self.told_near(story, at) else None
-
-    def told_near(self, story: Story, at: datetime) -> bool:
-        """The story was being told within the window of `at`: not over for longer, and not begun later. A ticket
-        read after newer ones (an import, a backfilled poll, the demo's month seeded after its week) joins the stories
-        of its own time, never one that began weeks after it."""
-        return story.last_at >= at - self.window and story.first_at <= at + self.window
+        return story if told_near(story, at, self.window) else None
 
     # -- matching -------------------------------------------------------------------------------------------
     def run(self) -> Matched:
@@ -253,14 +247,9 @@ class Matcher:
             story = self.stories[story_id]
             # What _live says of a story itself (one merged into another is not it), inline: a busy day has
             # hundreds of live stories, each looked at for each ticket that shares a word with it.
-            if (
-                story.merged_into_id
-                or story.state == Story.State.CLOSED
-                or story.last_at < floor
-                or story.first_at > ceiling
-            ):
+            if story.merged_into_id or story.state == Story.State.CLOSED or story.last_at < floor:
                 continue
-            if excluded and (read.pk, story_id) in excluded:
+            if story.first_at > ceiling or (excluded and (read.pk, story_id) in excluded):
                 continue
             weights = self._weights(story)  # every stem it holds weighs > 0 (profile)
             found = [(weights[stem], stem) for stem in weights.keys() & words.keys()]

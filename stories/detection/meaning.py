@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef
 from advocacy.embeddings import EmbeddingError
 from mentions.meaning import ticket_vectors
 from mentions.models import TicketMeaning
+from stories.detection.pace import told_near
 from stories.detection.praise import praise_alone
 from stories.detection.reading import BACKGROUND_DAYS, BACKGROUND_MIN, Read, ahead_covering, rows_insert
 from stories.models import MeaningDay, Membership, Signature, Story
@@ -279,7 +280,7 @@ def join_by_meaning(m: Matcher, read: Read) -> bool:
         if (story := m.stories.get(story_id)) is not None
         and not story.merged_into_id
         and story.state != Story.State.CLOSED
-        and m.told_near(story, read.at)
+        and told_near(story, read.at, m.window)
     }
     return join_nearest(m, read, bars, Membership.Via.MEANING, "reads like the story's mentions (meaning {:.2f})")
 

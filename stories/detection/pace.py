@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from mentions.models import Ticket
+from stories.models import Story
 
 HOUR = timedelta(hours=1)
 PACE_REF = 0.1
@@ -61,3 +62,10 @@ class Pace:
             for story_id, times in self.story_times.items()
             if bisect_right(times, at) - bisect_left(times, at - HOUR) >= least
         ]
+
+
+def told_near(story: Story, at: datetime, window: timedelta) -> bool:
+    """The story was being told within `window` of `at`: not over for longer, and not begun later. A ticket read after
+    newer ones (an import, a backfilled poll, the demo's month seeded after its week) joins the stories of its own
+    time, never one that began weeks after it."""
+    return story.last_at >= at - window and story.first_at <= at + window

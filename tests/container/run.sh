@@ -12,7 +12,9 @@
 # var/container/), and PostgreSQL and Redis run from images built on it (services.Containerfile) in place of
 # postgres:15 and redis:7: the compose file is the one a team uses, with its images substituted by variables.
 # Podman's settings for this machine (runc, cgroupfs, ulimits of 4096) come from containers.conf beside this file.
-set -euo pipefail
+set -Eeuo pipefail
+# A command that stops the run says which it was (a silent exit once left only the containers' logs to guess from).
+trap 'echo "stopped at line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=tests/container
@@ -168,8 +170,11 @@ health() {
 BASE_URL="http://127.0.0.1:$DESK_PORT"
 empty() { [ "$(echo "$1" | field '["lists"] and not any(j["lists"].values())')" = True ]; }
 settle() {  # settle: wait (3 minutes at most) until every list in Redis is empty; the last reading in $queues
+    queues=""
     for _ in $(seq 60); do
-        queues=$(inside queues)
+        # A reading that failed is read again: once, right after the second worker was removed, the containers'
+        # names did not resolve for a moment ("could not translate host name"), and the run stopped there.
+        queues=$(inside queues) || { sleep 2; continue; }
         empty "$queues" && return 0
         sleep 2
     done
