@@ -12,7 +12,7 @@
 # var/container/), and PostgreSQL and Redis run from images built on it (services.Containerfile) in place of
 # postgres:15 and redis:7: the compose file is the one a team uses, with its images substituted by variables.
 # Podman's settings for this machine (runc, cgroupfs, ulimits of 4096) come from containers.conf beside this file.
-set -Eeuo pipefail
+set -euo pipefail
 # A command that stops the run says which it was (a silent exit once left only the containers' logs to guess from).
 trap 'echo "stopped at line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 cd "$(dirname "$0")/../.."
