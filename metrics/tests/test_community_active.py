@@ -12,21 +12,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from channels.tests.factories import ChannelFactory
-from metrics.community import active, active_past, past_stamp
+from metrics.community import active, active_past
 from metrics.community.past_stamp import stamp_read
 from metrics.rollups import rollups_read, rollups_refresh
 from metrics.tests.community_desk import START, _at, desk_build
 from people.models import Contribution, Identity, Person
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture(autouse=True)
-def _no_midnight_margin(monkeypatch):
-    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
-    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
 
 
 @pytest.fixture

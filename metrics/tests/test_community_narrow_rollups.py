@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 
 from mentions.models import Ticket
-from metrics.community import past_stamp
 from metrics.community.past_stamp import stamp_read
 from metrics.community.person_rollup import BUILD_SQL
 from metrics.community.rollup import CHOICE_DAYS_BUILD_SQL, COUNTED_SQL
@@ -22,7 +21,7 @@ from metrics.tests.community_desk import START, _at, desk_build
 from people.models import Identity, Requester
 from people.tests.factories import IdentityFactory, PersonFactory, ticket_from
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
 
 # The counted mentions per UTC day, channel, product and person, from the tickets, their requesters and identities.
 PERSON_DAYS_RAW = f"""
@@ -39,12 +38,6 @@ WHERE {COUNTED_SQL} GROUP BY 1, 2, 3, 4
 """
 PERSON_COLUMNS = ("day", "channel_id", "product_id", "person_id", "mentions")
 CHOICE_COLUMNS = ("day", "product_id", "choice", "value", "mentions")
-
-
-@pytest.fixture(autouse=True)
-def _no_midnight_margin(monkeypatch):
-    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
-    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
 
 
 @pytest.fixture

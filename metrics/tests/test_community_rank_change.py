@@ -22,14 +22,8 @@ from metrics.tests.test_community_active import past_rankings_read, ranked
 from people.models import Identity
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture(autouse=True)
-def _no_midnight_margin(monkeypatch):
-    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too."""
-    monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
 
 
 @pytest.fixture
