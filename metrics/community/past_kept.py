@@ -41,6 +41,9 @@ class Kept:
     logged: int  # the log's last id when it was right
     entries: list[tuple[int, int]]  # (person, past mentions) in the ranking's order, erased people too
     bound: tuple[int, int] | None = field(default=None)  # (mentions, person) of the last place; None: everyone
+    # The past mentions of people read since, not on the list (erased people too): exact while the stamp is, so a
+    # read of the same range later that day reads only the people it has not met (metrics.community.active_past).
+    past: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def ranked(cls, rows: list[tuple[int, int]], *, keep: int, stamp: int, logged: int) -> Kept:
@@ -60,7 +63,8 @@ class Kept:
         if len(order) > keep:
             order = order[:keep]
             bound = (order[-1][1], order[-1][0])
-        return Kept(stamp, logged, order, bound)
+        # The people whose past changed have it from `counts`; the others' is as it was.
+        return Kept(stamp, logged, order, bound, {person: counts.get(person, n) for person, n in self.past.items()})
 
 
 def people_changed(kept: Kept, stamp: int, chain: list[list[int]], people: list[int]) -> list[int] | None:

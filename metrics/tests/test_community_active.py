@@ -131,6 +131,37 @@ def test_a_merge_and_an_erasure_after_the_ranking_was_kept(desk):
     ranked(start=START, end=TODAY, limit=2)
 
 
+def past_reads(**kwargs) -> int:
+    """How many reads of some people's past mentions (by person) one read of the list made."""
+    with rollups_read(), CaptureQueriesContext(connection) as queries:
+        active.most_active(**kwargs)
+    return sum(1 for q in queries if "FROM unnest(" in q["sql"])
+
+
+def test_a_later_read_that_day_reads_the_past_only_of_people_it_has_not_met(desk):
+    """Today's people's past mentions are read once a day, not at every view: kept beside the list while its stamp
+    holds, brought up to date when their past changes, and an erasure still leaves them out at once."""
+    ranked(start=START, end=TODAY, limit=2)
+    counts, quiet = quietest(desk)
+    today_tickets(quiet, max(counts.values()) - counts[quiet.pk] + 2, desk["channels"]["reddit"])
+    assert past_reads(start=START, end=TODAY, limit=2) == 1  # the newcomer to today's list: their past, read
+    rows = ranked(start=START, end=TODAY, limit=2)
+    assert rows[0]["person"] == quiet.pk
+    assert past_reads(start=START, end=TODAY, limit=2) == 0  # met already, the same stamp: nothing read
+    Person.objects.filter(pk=quiet.pk).update(erased_at=datetime.now(UTC))  # an erasure moves no stamp
+    assert quiet.pk not in {row["person"] for row in ranked(start=START, end=TODAY, limit=2)}
+    Person.objects.filter(pk=quiet.pk).update(erased_at=None)
+    # Their past changes (a late import of two mentions): the count read from the log, not the one kept for the day.
+    before = stamp()
+    identity = Identity.objects.filter(person=quiet, platform="email").get()
+    for hour in (1, 2):
+        ticket_from(identity, channel=desk["channels"]["email"], requested_at=_at(START + timedelta(days=2), hour))
+    rows = ranked(start=START, end=TODAY, limit=2)
+    assert stamp() != before
+    assert rows[0]["mentions"] == max(counts.values()) + 2 + 2
+    assert past_rankings_read(start=START, end=TODAY, limit=2) == 0
+
+
 def test_a_range_of_past_days_only_and_one_of_today_only(desk):
     channel = desk["channels"]["hackernews"]
     today_tickets(PersonFactory(name="Today Only"), 2, channel)
