@@ -18,13 +18,16 @@ from notifications.models import SlackMessageRow
 
 
 class RollupDirty(models.Model):
-    """A day whose rollups must be recomputed before the next read ("ticket" or "event" rollups)."""
+    """A day whose rollups must be recomputed before the next read ("ticket" or "event" rollups, a ticket mark for
+    one channel or all)."""
 
     day = models.DateField()
     kind = models.CharField(max_length=8)
+    # A "ticket" mark's channel: only its rows of the day are rebuilt; 0, every channel's (metrics.rollups).
+    channel_id = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "kind"], name="rollup_dirty_unique")]
+        constraints = [models.UniqueConstraint(fields=["day", "kind", "channel_id"], name="rollup_dirty_unique")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"

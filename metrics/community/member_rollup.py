@@ -25,10 +25,12 @@ _BY_TICKETS = (
     "JOIN people_identity i ON i.id = r.identity_id"
 )
 _BY_REQUESTERS = "SELECT i.person_id FROM {rows} r JOIN people_identity i ON i.id = r.identity_id"
-# A requester added, moved or removed also changes its ticket's day in CommunityIdentityDay (metrics.community.rollup).
+# A requester added, moved or removed also changes its ticket's day in CommunityIdentityDay (metrics.community.rollup),
+# for the ticket's channel (metrics.rollups.ticket_marks_sql; without `{column}` and `{value}`: the whole day, as before
+# metrics.0018).
 _REQUESTER_DAYS = (
-    "INSERT INTO metrics_rollupdirty (day, kind) SELECT DISTINCT (t.requested_at AT TIME ZONE 'UTC')::date, 'ticket' "
-    "FROM {rows} r JOIN mentions_ticket t ON t.id = r.ticket_id ON CONFLICT DO NOTHING;"
+    "INSERT INTO metrics_rollupdirty (day, kind{column}) SELECT DISTINCT (t.requested_at AT TIME ZONE 'UTC')::date, "
+    "'ticket'{value} FROM {rows} r JOIN mentions_ticket t ON t.id = r.ticket_id ON CONFLICT DO NOTHING;"
 )
 
 
@@ -46,17 +48,23 @@ _CHANGED_TICKETS = (
     f"(SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id "
     f"WHERE (n.{_TICKET_COLUMNS.replace(', ', ', n.')}) IS DISTINCT FROM (o.{_TICKET_COLUMNS.replace(', ', ', o.')}))"
 )
-_FUNCTIONS = {
-    "metrics_members_ticket_new": _MARK.format(rows=_BY_TICKETS.format(rows="new_rows")),
-    "metrics_members_ticket_old": _MARK.format(rows=_BY_TICKETS.format(rows="old_rows")),
-    "metrics_members_ticket_upd": _MARK.format(rows=_BY_TICKETS.format(rows=_CHANGED_TICKETS)),
-    "metrics_members_requester_new": _MARK.format(rows=_BY_REQUESTERS.format(rows="new_rows"))
-    + _REQUESTER_DAYS.format(rows="new_rows"),
-    "metrics_members_requester_old": _MARK.format(rows=_BY_REQUESTERS.format(rows="old_rows"))
-    + _REQUESTER_DAYS.format(rows="old_rows"),
-    "metrics_members_identity_old": _MARK.format(rows="SELECT person_id FROM old_rows"),
-    "metrics_members_identity_new": _MARK.format(rows="SELECT person_id FROM new_rows"),
-}
+
+
+def _functions(*, sliced: bool) -> dict[str, str]:
+    column, value = (", channel_id", ", t.channel_id") if sliced else ("", "")
+    days = {rows: _REQUESTER_DAYS.format(rows=rows, column=column, value=value) for rows in ("new_rows", "old_rows")}
+    return {
+        "metrics_members_ticket_new": _MARK.format(rows=_BY_TICKETS.format(rows="new_rows")),
+        "metrics_members_ticket_old": _MARK.format(rows=_BY_TICKETS.format(rows="old_rows")),
+        "metrics_members_ticket_upd": _MARK.format(rows=_BY_TICKETS.format(rows=_CHANGED_TICKETS)),
+        "metrics_members_requester_new": _MARK.format(rows=_BY_REQUESTERS.format(rows="new_rows")) + days["new_rows"],
+        "metrics_members_requester_old": _MARK.format(rows=_BY_REQUESTERS.format(rows="old_rows")) + days["old_rows"],
+        "metrics_members_identity_old": _MARK.format(rows="SELECT person_id FROM old_rows"),
+        "metrics_members_identity_new": _MARK.format(rows="SELECT person_id FROM new_rows"),
+    }
+
+
+_FUNCTIONS = _functions(sliced=True)
 # (trigger, table, event, transition tables, function)
 _TRIGGERS = [
     ("metrics_members_ticket_ins", "mentions_ticket", "INSERT", "NEW TABLE AS new_rows", "metrics_members_ticket_new"),
@@ -80,6 +88,8 @@ _TRIGGERS = [
 MEMBER_TRIGGERS_SQL = "".join(_function(name, body) for name, body in _FUNCTIONS.items()) + triggers_create_sql(
     _TRIGGERS
 )
+# The functions as before metrics.0018 (its reverse): a requester's change marks its ticket's whole day.
+UNSLICED_MEMBER_FUNCTIONS_SQL = "".join(_function(name, body) for name, body in _functions(sliced=False).items())
 DROP_MEMBER_TRIGGERS_SQL = triggers_drop_sql(_TRIGGERS, functions=_FUNCTIONS)
 # Everyone who opened a ticket: what the first build (or a rebuild) marks.
 MARK_ALL_MEMBERS_SQL = _MARK.format(

@@ -27,21 +27,22 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.backends.utils import CursorWrapper
 
 from metrics.community.past_kept import PEOPLE_CAP
-from metrics.community.rollup import COUNTED_SQL
+from metrics.community.rollup import COUNTED_SQL, in_slice
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
-# A day's rows again, writing only what changed: rows no longer there deleted, new or different counts written. The
-# result is the identities whose rows changed: the person-days of their people are built again from them
-# (metrics.community.person_rollup), and the ranking follows those.
+# A day's rows again (of its channel `%(channel)s`, or of every channel: metrics.community.rollup.in_slice), writing
+# only what changed: rows no longer there deleted, new or different counts written. The result is the identities whose
+# rows changed: the person-days of their people are built again from them (metrics.community.person_rollup), and the
+# ranking follows those.
 IDENTITY_DAYS_SQL = f"""
 WITH fresh AS (
     SELECT t.channel_id, coalesce(t.product_id, 0) AS product_id, r.identity_id, count(*)::int AS mentions
     FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
-    WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+    WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {in_slice("t")} AND {COUNTED_SQL}
     GROUP BY t.channel_id, coalesce(t.product_id, 0), r.identity_id
 ), gone AS (
     DELETE FROM metrics_communityidentityday d
-    WHERE d.day = %(day)s AND NOT EXISTS (
+    WHERE d.day = %(day)s AND {in_slice("d")} AND NOT EXISTS (
         SELECT 1 FROM fresh f
         WHERE f.channel_id = d.channel_id AND f.product_id = d.product_id AND f.identity_id = d.identity_id
     )

@@ -28,6 +28,16 @@ STOPWORDS = frozenset((
 LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 CUT = re.compile(r"[^a-z0-9]+")
 
+# A day's rows are rebuilt for one channel at a time, or for all of them: `%(channel)s`, WHOLE_DAY for every channel
+# (metrics.rollups.ticket_marks_sql says why).
+WHOLE_DAY = 0
+
+
+def in_slice(alias: str) -> str:
+    """The SQL condition that a row of `alias` is in the slice being rebuilt."""
+    return f"(%(channel)s = {WHOLE_DAY} OR {alias}.channel_id = %(channel)s)"
+
+
 # The rule as SQL on `mentions_ticket t` (metrics.community.rollup).
 COUNTED_SQL = (
     "t.merged_into_id IS NULL AND NOT EXISTS (SELECT 1 FROM mentions_message m WHERE m.ticket_id = t.id "
@@ -49,28 +59,31 @@ CHOICES_SQL = (
     "v(choice, value)"
 )
 
+# One slice of a day (its channel, or every channel); CommunityChoiceDay, over every channel, from the whole day's
+# CommunityDay rows (a few hundred at most).
 COMMUNITY_DAYS_SQL = f"""
-DELETE FROM metrics_communityday WHERE day = %(day)s;
+DELETE FROM metrics_communityday d WHERE d.day = %(day)s AND {in_slice("d")};
 INSERT INTO metrics_communityday (day, channel_id, product_id, judgement, intent, sentiment, mentions)
 SELECT %(day)s, t.channel_id, coalesce(t.product_id, 0), t.judgement, t.intent, t.sentiment, count(*)
 FROM mentions_ticket t
-WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {in_slice("t")} AND {COUNTED_SQL}
 GROUP BY t.channel_id, coalesce(t.product_id, 0), t.judgement, t.intent, t.sentiment;
-DELETE FROM metrics_communitysentimentday WHERE day = %(day)s;
+DELETE FROM metrics_communitysentimentday d WHERE d.day = %(day)s AND {in_slice("d")};
 INSERT INTO metrics_communitysentimentday (day, channel_id, product_id, sentiment, mentions)
-SELECT %(day)s, channel_id, product_id, sentiment, sum(mentions) FROM metrics_communityday WHERE day = %(day)s
-GROUP BY channel_id, product_id, sentiment;
+SELECT %(day)s, d.channel_id, d.product_id, d.sentiment, sum(d.mentions) FROM metrics_communityday d
+WHERE d.day = %(day)s AND {in_slice("d")}
+GROUP BY d.channel_id, d.product_id, d.sentiment;
 DELETE FROM metrics_communitychoiceday WHERE day = %(day)s;
 INSERT INTO metrics_communitychoiceday (day, product_id, choice, value, mentions)
 SELECT %(day)s, c.product_id, v.choice, v.value, sum(c.mentions) FROM metrics_communityday c
 {CHOICES_SQL}
 WHERE c.day = %(day)s GROUP BY c.product_id, v.choice, v.value;
-DELETE FROM metrics_communitytermday WHERE day = %(day)s;
+DELETE FROM metrics_communitytermday d WHERE d.day = %(day)s AND {in_slice("d")};
 INSERT INTO metrics_communitytermday (day, channel_id, product_id, term, mentions)
 SELECT %(day)s, t.channel_id, coalesce(t.product_id, 0), w.term, count(*)
 FROM mentions_ticket t
 {TERMS_SQL}
-WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {COUNTED_SQL}
+WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {in_slice("t")} AND {COUNTED_SQL}
 GROUP BY t.channel_id, coalesce(t.product_id, 0), w.term;
 """
 # The day's CommunityIdentityDay rows: metrics.community.past_stamp.IDENTITY_DAYS_SQL, which says whether they changed.
