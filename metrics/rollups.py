@@ -25,7 +25,7 @@ from advocacy.db_router import reports_read
 from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, members_refresh
 from metrics.community.past_stamp import past_days_changed
 from metrics.community.person_rollup import persons_rebuild, ranked_days_rebuild
-from metrics.community.rollup import COMMUNITY_DAYS_SQL, WHOLE_DAY, in_slice
+from metrics.community.rollup import COMMUNITY_DAYS_SQL, in_slice
 from metrics.competitor_rollup import competitor_days_rebuild
 from metrics.product_scope import narrowed_product
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
@@ -78,7 +78,9 @@ _TICKET_DAYS = f"""
 # A ticket's change marks its days with its channel, so the refresh rebuilds that channel's rows of the day, not the
 # day's (a change to three tickets of a past day read 2,500 tickets at 1,000,000 tickets, 50 at 20,000: the first view
 # after it grew 33-35 %). `channel_id` 0 marks the whole day: events, a first build, and the marks written before
-# metrics.0018 (whose triggers, `sliced=False`, are what its reverse puts back).
+# metrics.0018 (whose triggers, `sliced=False`, are what its reverse puts back). A day's marked channels are rebuilt
+# together, one statement of each kind (metrics.community.rollup.in_slice), as the whole day is.
+WHOLE_DAY = 0
 
 
 def ticket_marks_sql(rows: str, *, sliced: bool = True) -> str:
@@ -305,29 +307,20 @@ _fresh_for_this_read: ContextVar[bool] = ContextVar("kpi_rollups_fresh", default
 _read_memo: ContextVar[dict | None] = ContextVar("kpi_rollups_memo", default=None)
 
 
-def _day_params(day: date, channel: int = WHOLE_DAY) -> dict[str, date | datetime | int]:
+def _day_params(day: date, channels: list[int] | None = None) -> dict[str, date | datetime | list[int] | None]:
+    """A day's parameters: its bounds, and the channels whose rows are rebuilt (None: every channel's)."""
     since = datetime.combine(day, time.min, tzinfo=UTC)
-    return {"day": day, "since": since, "until": since + timedelta(days=1), "channel": channel}
+    return {"day": day, "since": since, "until": since + timedelta(days=1), "channels": channels}
 
 
-# A day marked for more channels than this is rebuilt whole: one statement of each kind instead of one per channel
-# (an ingest marks today for every channel it read).
-SLICES_MAX = 3
-
-
-def ticket_slices(marked: list[tuple[date, str, int]]) -> list[tuple[date, int]]:
-    """The (day, channel) to rebuild for the "ticket" marks, channel 0 for the whole day, in day order."""
+def ticket_slices(marked: list[tuple[date, str, int]]) -> list[tuple[date, list[int] | None]]:
+    """The days to rebuild for the "ticket" marks, in order, each with its marked channels (None: every channel, when
+    the whole day was marked)."""
     channels: dict[date, set[int]] = {}
     for day, kind, channel in marked:
         if kind == "ticket":
             channels.setdefault(day, set()).add(channel)
-    return [
-        (day, channel)
-        for day in sorted(channels)
-        for channel in (
-            [WHOLE_DAY] if WHOLE_DAY in channels[day] or len(channels[day]) > SLICES_MAX else sorted(channels[day])
-        )
-    ]
+    return [(day, None if WHOLE_DAY in channels[day] else sorted(channels[day])) for day in sorted(channels)]
 
 
 KPI_VERSION_KEY = "kpi:version"
@@ -403,8 +396,8 @@ def rollups_refresh() -> dict[str, int]:
         ticket_days = sorted({day for day, kind, _ in marked if kind == "ticket"})
         event_days = sorted({day for day, kind, _ in marked if kind == "event"})
         ranked = []  # the (day, person) whose CommunityPersonDay rows changed (what the ranking sums)
-        for day, channel in ticket_slices(marked):
-            params = _day_params(day, channel)
+        for day, channels in ticket_slices(marked):
+            params = _day_params(day, channels)
             cursor.execute(TICKET_DAYS_SQL, params)
             cursor.execute(COMMUNITY_DAYS_SQL, params)
             ranked += ranked_days_rebuild(cursor, params)

@@ -30,7 +30,7 @@ from metrics.community.past_kept import PEOPLE_CAP
 from metrics.community.rollup import COUNTED_SQL, in_slice
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
-# A day's rows again (of its channel `%(channel)s`, or of every channel: metrics.community.rollup.in_slice), writing
+# A day's rows again (of its channels `%(channels)s`, or of every one: metrics.community.rollup.in_slice), writing
 # only what changed: rows no longer there deleted, new or different counts written. The result is the identities whose
 # rows changed: the person-days of their people are built again from them (metrics.community.person_rollup), and the
 # ranking follows those.

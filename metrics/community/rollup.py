@@ -28,14 +28,13 @@ STOPWORDS = frozenset((
 LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 CUT = re.compile(r"[^a-z0-9]+")
 
-# A day's rows are rebuilt for one channel at a time, or for all of them: `%(channel)s`, WHOLE_DAY for every channel
-# (metrics.rollups.ticket_marks_sql says why).
-WHOLE_DAY = 0
 
-
+# A day's rows are rebuilt for some of its channels, or for all of them: `%(channels)s`, an array of channel ids, NULL
+# for every channel (metrics.rollups.ticket_marks_sql says why). The parameters are sent as literals, so the planner
+# folds the NULL test away either way.
 def in_slice(alias: str) -> str:
     """The SQL condition that a row of `alias` is in the slice being rebuilt."""
-    return f"(%(channel)s = {WHOLE_DAY} OR {alias}.channel_id = %(channel)s)"
+    return f"(%(channels)s::bigint[] IS NULL OR {alias}.channel_id = ANY(%(channels)s::bigint[]))"
 
 
 # The rule as SQL on `mentions_ticket t` (metrics.community.rollup).

@@ -188,12 +188,11 @@ def test_a_tickets_change_rebuilds_its_channels_rows_of_the_day_and_no_others(wo
     _assert_agree(channels)
 
 
-def test_a_day_marked_for_many_channels_or_for_all_is_rebuilt_whole():
-    day, other = date(2026, 11, 3), date(2026, 11, 4)
-    marks = [(day, "ticket", channel) for channel in range(1, rollups.SLICES_MAX + 2)]
-    marks += [(other, "ticket", 5), (other, "ticket", 0), (other, "event", 0), (date(2026, 11, 5), "ticket", 7)]
-    assert rollups.ticket_slices(marks) == [(day, 0), (other, 0), (date(2026, 11, 5), 7)]
-    assert rollups.ticket_slices(marks[:2]) == [(day, 1), (day, 2)]
+def test_a_days_marked_channels_are_rebuilt_together_and_a_whole_day_mark_rebuilds_every_channel():
+    day, other, third = date(2026, 11, 3), date(2026, 11, 4), date(2026, 11, 5)
+    marks = [(day, "ticket", 3), (day, "ticket", 1), (other, "ticket", 5), (other, "ticket", 0), (other, "event", 0)]
+    marks += [(third, "event", 0), (third, "ticket", 7)]
+    assert rollups.ticket_slices(marks) == [(day, [1, 3]), (other, None), (third, [7])]
 
 
 def test_truncating_the_tickets_empties_the_rollups(world):
