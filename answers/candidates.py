@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from answers.index import SPAM_TAG, reply_gone
+from answers.index_rows import SPAM_TAG, reply_gone
 from answers.models import Answer
 from mentions.models import Ticket
 

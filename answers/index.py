@@ -36,11 +36,11 @@ from answers.index_rows import (
     count,
     grouped,
     pending_flush,
+    reply_gone,
     rows_insert,
     terms_count_add,
 )
-from answers.models import Answer
-from answers.stored import stored_drop
+from answers.models import Answer, StoredSuggestion
 from mentions.models import Message, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ __all__ = [
     "answers_deleted_forget",
     "answers_index",
     "answers_prune",
-    "reply_gone",
     "terms_count_add",
 ]
 
@@ -87,16 +86,6 @@ def answers_index(*, everything: bool = False, batch: int = BATCH, workers: int 
         after = ids[-1]
 
 
-def reply_gone() -> Exists:
-    """An answer whose ticket had a reply of ours deleted from the platform after the answer was indexed: the
-    reply it offers may be that one, with its dead link."""
-    return Exists(
-        Message.objects.filter(
-            ticket_id=OuterRef("ticket_id"), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef("indexed_at")
-        )
-    )
-
-
 def answers_deleted_forget() -> int:
     """Answers whose ticket had a reply of ours deleted since they were indexed: built again from the replies of
     ours left (keeping what advocates taught them: uses, other wordings) or dropped when none is left; the stems'
@@ -115,7 +104,7 @@ def answers_deleted_forget() -> int:
         if not stale:
             return 0
         ids = [a.pk for a in stale]
-        stored_drop(ids)  # the tickets that were offered them are computed again
+        StoredSuggestion.objects.offering_drop(ids)  # the tickets that were offered them are computed again
         taught = {a.pk: (a.uses, a.asked_terms) for a in stale}
         fresh = _rows(ids)
         for row in fresh:
@@ -145,7 +134,7 @@ def answers_prune() -> int:
     with transaction.atomic():
         gone = list(Answer.objects.filter(Q(ticket__merged_into__isnull=False) | Q(Exists(spam))).select_for_update())
         if gone:
-            stored_drop([a.pk for a in gone])
+            StoredSuggestion.objects.offering_drop([a.pk for a in gone])
             Answer.objects.filter(pk__in=[a.pk for a in gone]).delete()
             count(gone, -1)
     return len(gone)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from answers.models import Answer, Term
 from answers.terms import first_link, text_terms
@@ -195,3 +196,13 @@ def terms_count_add(counts: Counter[str], sign: int = 1) -> None:
                 f"UPDATE {table} SET df = {least}(df - %s, 0) WHERE term = %s",  # noqa: S608 - ours
                 [(n, term) for term, n in sorted(kept.items())],
             )
+
+
+def reply_gone() -> Exists:
+    """An answer whose ticket had a reply of ours deleted from the platform after the answer was indexed: the
+    reply it offers may be that one, with its dead link."""
+    return Exists(
+        Message.objects.filter(
+            ticket_id=OuterRef("ticket_id"), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef("indexed_at")
+        )
+    )

@@ -23,7 +23,6 @@ from django.db.models.functions import Concat
 from answers.index import answer_words, terms_count_add
 from answers.index_rows import reply_offerable
 from answers.models import Answer, StoredSuggestion, Term
-from answers.stored import stored_drop
 from answers.suggestions import ticket_question
 from answers.terms import text_terms
 from mentions.models import Message, Ticket, TicketEvent
@@ -143,6 +142,6 @@ def _stored_erase(erasing: Erasing, answer_ids: list[int]) -> int:
     """The stored suggestions of their tickets ("why" quotes their question's words) and those offering an answer
     of theirs (its text changed) are dropped at once, the tickets computed again by the next refresh; their
     strings in any other row's "why" are replaced."""
-    dropped = stored_drop(answer_ids)
+    dropped = StoredSuggestion.objects.offering_drop(answer_ids)
     theirs, _ = StoredSuggestion.objects.filter(ticket_id__in=erasing.ticket_ids).delete()
     return dropped + theirs + erasing.scrub(StoredSuggestion.objects.all(), "why")

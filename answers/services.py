@@ -16,7 +16,8 @@ from django.db.models import F
 
 from advocacy.desk_settings import desk_settings_changed
 from answers.feedback import Outcome, feedback_record
-from answers.index import answer_words, reply_gone, terms_count_add
+from answers.index import answer_words, terms_count_add
+from answers.index_rows import reply_gone
 from answers.models import Answer, SavedReply
 from answers.saved_replies import saved_reply_fill
 from answers.suggestions import ticket_question

@@ -159,7 +159,7 @@ def _store(ticket_id: int, suggestions: list[Suggestion], unshown: Suggestion | 
 
 def _gone(ticket: str, indexed_at: str) -> Exists:
     """A reply of ours on the answer's ticket deleted from the platform after the answer was indexed (as
-    answers.index.reply_gone, from any model pointing at the answer)."""
+    answers.index_rows.reply_gone, from any model pointing at the answer)."""
     return Exists(
         Message.objects.filter(
             ticket_id=OuterRef(ticket), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef(indexed_at)
@@ -227,24 +227,10 @@ def suggest_queue(ticket_id: int) -> bool:
     return True
 
 
-def stored_drop(answer_ids: Iterable[int]) -> int:
-    """The stored rows offering these answers dropped now, and the tickets that had them computed again by the
-    next refresh (their marker set to generation 0). Returns the rows dropped."""
-    ids = list(answer_ids)
-    if not ids:
-        return 0
-    rows = StoredSuggestion.objects.filter(answer_id__in=ids)
-    tickets = list(rows.values_list("ticket_id", flat=True).distinct())
-    dropped, _ = rows.delete()
-    if tickets:
-        StoredSuggestion.objects.filter(ticket_id__in=tickets, rank=0).update(generation=0)
-    return dropped
-
-
 def stored_drop_replies_gone(*, ticket_ids: list[int]) -> int:
     """A reply of ours deleted on these tickets: the stored rows offering their answers dropped at once."""
     gone = Answer.objects.filter(pk__in=list(ticket_ids)).filter(_gone("ticket_id", "indexed_at"))
-    return stored_drop(gone.values_list("pk", flat=True))
+    return StoredSuggestion.objects.offering_drop(gone.values_list("pk", flat=True))
 
 
 def suggestions_after_ingest(*, ticket_ids: list[int], now: datetime | None, coverage: object) -> dict[str, int]:

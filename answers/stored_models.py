@@ -4,11 +4,29 @@ these rows; they never search at view time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from advocacy.model_bases import Stamped
+
+
+class StoredSuggestionQuerySet(models.QuerySet):
+    def offering_drop(self, answer_ids: Iterable[int]) -> int:
+        """The stored rows offering these answers dropped now, and the tickets that had them computed again by the
+        next refresh (their marker set to generation 0). Returns the rows dropped. A method of the rows, so that the
+        index and the erasure, which remove answers, drop them without importing the suggestions that compute them."""
+        ids = list(answer_ids)
+        if not ids:
+            return 0
+        rows = self.filter(answer_id__in=ids)
+        tickets = list(rows.values_list("ticket_id", flat=True).distinct())
+        dropped, _ = rows.delete()
+        if tickets:
+            self.filter(ticket_id__in=tickets, rank=0).update(generation=0)
+        return dropped
 
 
 class StoredSuggestion(models.Model):
@@ -31,6 +49,8 @@ class StoredSuggestion(models.Model):
     # scratch labels it "does not fit" for the learning (answers.fit_use), which otherwise learns only from what
     # was shown and so only ever that more should be.
     shown = models.BooleanField(default=True)
+
+    objects = StoredSuggestionQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ticket", "rank"], name="stored_suggestion_rank")]
