@@ -11,7 +11,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-from metrics.rollups import DROP_TRIGGERS_SQL, TRIGGERS_SQL
+from metrics.rollup_marks import DROP_TRIGGERS_SQL, TRIGGERS_SQL
 
 
 def triggers_create(apps, schema_editor):

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 from metrics.community.member_rollup import DROP_MEMBER_TRIGGERS_SQL, MARK_ALL_MEMBERS_SQL, MEMBER_TRIGGERS_SQL
-from metrics.rollups import TRIGGERS_SQL
+from metrics.rollup_marks import TRIGGERS_SQL
 
 
 def triggers_and_marks(apps, schema_editor):

@@ -8,7 +8,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from metrics.competitor_rollup import COMPETITOR_TRIGGERS_SQL, DROP_COMPETITOR_TRIGGERS_SQL, competitor_days_rebuild
-from metrics.rollups import TRIGGERS_SQL
+from metrics.rollup_marks import TRIGGERS_SQL
 
 
 def triggers_and_first_build(apps, schema_editor):

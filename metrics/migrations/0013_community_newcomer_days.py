@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from metrics.rollups import TRIGGERS_SQL
+from metrics.rollup_marks import TRIGGERS_SQL
 
 NEWCOMERS_CLEARED = "    DELETE FROM metrics_communitynewcomerday;\n    DELETE FROM metrics_communitynewcomertargets;\n"
 

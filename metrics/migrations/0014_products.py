@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from metrics.community.member_rollup import MARK_ALL_MEMBERS_SQL, MEMBER_TRIGGERS_SQL
-from metrics.rollups import MARK_ALL_SQL, TRIGGERS_SQL
+from metrics.rollup_marks import MARK_ALL_SQL, TRIGGERS_SQL
 
 
 def triggers_and_marks(apps, schema_editor):

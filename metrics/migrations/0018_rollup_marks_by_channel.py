@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 from metrics.community.member_rollup import MEMBER_TRIGGERS_SQL, UNSLICED_MEMBER_FUNCTIONS_SQL
-from metrics.rollups import TRIGGERS_SQL, UNSLICED_TRIGGERS_SQL
+from metrics.rollup_marks import TRIGGERS_SQL, UNSLICED_TRIGGERS_SQL
 
 
 def triggers_sliced(apps, schema_editor):

@@ -160,7 +160,7 @@ def test_a_tickets_change_rebuilds_its_channels_rows_of_the_day_and_no_others(wo
     channel's."""
     _, channels, _, tickets = world
     rollups.rollups_refresh()
-    days = {}
+    days: dict[date, dict[int, Ticket]] = {}
     for ticket in tickets:
         days.setdefault(ticket.requested_at.date(), {}).setdefault(ticket.channel_id, ticket)
     day, by_channel = next((d, c) for d, c in sorted(days.items()) if len(c) >= 2)
