@@ -1,6 +1,6 @@
 """Run a module's `_main` in a child Python process with numpy arrays in and out (stdin and stdout, `.npz`, no
 pickles): work whose libraries (scikit-learn, SciPy) must not stay in a long-lived worker once it is done. The
-judgement's fit (mentions.judgement.fitting) and the answers' meaning cells (answers.cells_fit) run this way."""
+judgement's fit (mentions.judgement.fitting) and the answers' meaning cells (answers.fit.cells) run this way."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ class SynonymsAdmin(admin.ModelAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(ReadOnlyAdmin):
-    """What the suggestions read, to see why an answer is (or is not) offered. Kept by answers.index: read-only."""
+    """What the suggestions read, to see why an answer is (or is not) offered. Kept by answers.index.follow:
+    read-only."""
 
     list_display = ["ticket_id", "title", "platform", "answered_at", "uses"]
     list_filter = ["platform"]
@@ -54,8 +55,8 @@ class AnswerAdmin(ReadOnlyAdmin):
 
 @admin.register(FitWeights)
 class FitWeightsAdmin(ReadOnlyAdmin):
-    """The "nothing fits" weights learnt from the desk's use (answers.fit_use), each version with how it predicted
-    the newest labels beside the version it would replace. Kept by answers.fit_learn: read-only."""
+    """The "nothing fits" weights learnt from the desk's use (answers.fit.use), each version with how it predicted
+    the newest labels beside the version it would replace. Kept by answers.fit.learn: read-only."""
 
     list_display = ["pk", "created_at", "outcome", "labels", "labels_fit", "scored_on", "loss_before", "loss_after",
                     "accuracy_before", "accuracy_after"]  # fmt: skip
@@ -64,4 +65,4 @@ class FitWeightsAdmin(ReadOnlyAdmin):
 
 
 # The knowledge sources' admin, in its own module; imported here so the admin registers it.
-import answers.knowledge_admin  # noqa: E402,F401
+import answers.knowledge.admin  # noqa: E402,F401

@@ -7,8 +7,8 @@ class AnswersConfig(AppConfig):
 
     def ready(self) -> None:
 
-        # The earlier answers are read as the worker stored them (answers.stored), the saved replies and whether a
-        # knowledge source is active kept with the desk's settings: in the page's first answer. Our knowledge
+        # The earlier answers are read as the worker stored them (answers.suggestions.stored), the saved replies and
+        # whether a knowledge source is active kept with the desk's settings: in the page's first answer. Our knowledge
         # sources are a remote search: with one active, the panel comes in the page's one request after it.
         from advocacy.desk_settings import desk_settings_changed
         from advocacy.signals import on_save_or_delete
@@ -36,23 +36,23 @@ class AnswersConfig(AppConfig):
 
         erasure_hooks.register(answers_erase)
 
-        # Stored suggestions (answers.stored): computed in the worker after each ingest; a reply of ours deleted
-        # drops those offering it at once; a reply sent while they were shown and none inserted is feedback.
-        from answers.feedback import feedback_reply_sent
-        from answers.stored import stored_drop_replies_gone, suggestions_after_ingest
+        # Stored suggestions (answers.suggestions.stored): computed in the worker after each ingest; a reply of ours
+        # deleted drops those offering it at once; a reply sent while they were shown and none inserted is feedback.
+        from answers.suggestions.feedback import feedback_reply_sent
+        from answers.suggestions.stored import stored_drop_replies_gone, suggestions_after_ingest
         from intake.hooks import after_ingest_hooks
         from mentions.services.reply_hooks import replies_deleted_hooks, reply_sent_hooks
 
         after_ingest_hooks.register(suggestions_after_ingest)
         # The docs pages' titles are the product's own words for the judgement's fingerprint (issue 68).
-        from answers.knowledge_words import doc_titles
+        from answers.knowledge.words import doc_titles
         from mentions.judgement.product_texts import product_texts_hooks
 
         product_texts_hooks.register(doc_titles)
         replies_deleted_hooks.register(stored_drop_replies_gone)
         reply_sent_hooks.register(feedback_reply_sent)
         # A ticket moved to another product has its suggestions ranked again, its new product's first (issue 71).
-        from answers.stored import suggestions_after_move
+        from answers.suggestions.stored import suggestions_after_move
         from mentions.services.products import product_moved_hooks
 
         product_moved_hooks.register(suggestions_after_move)

@@ -8,7 +8,7 @@ way an install is (keywords, tags, our handles), which is where the suggestions 
 (answers.product).
 
 The set's tickets are loaded as the desk stores them (channels, tickets, the mention and our reply), indexed
-the way answers.index indexes, and each question is asked as a new ticket would ask it. The naive baseline is
+the way answers.index.follow indexes, and each question is asked as a new ticket would ask it. The naive baseline is
 the plain full-text query a first version would write: every word of the question OR-ed together over the
 question and our answer (PostgreSQL 'english', ts_rank_cd), so it runs on PostgreSQL only. Everything is
 written in a transaction rolled back at the end (`manage.py answers_evaluate` on any database).
@@ -28,12 +28,12 @@ import numpy as np
 from django.db import connection, transaction
 
 from advocacy.embeddings import embed
-from answers.cells import cells_forget
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index
 from answers.models import MeaningCell
 from answers.product import product_stems_forget
-from answers.suggestions import text_suggestions
+from answers.suggestions.cells import cells_forget
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import text_suggestions
 from channels.models import Channel
 from mentions.meaning import first_text
 from mentions.models import Message, Ticket
@@ -129,7 +129,7 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
 
 
 def fit_rows(data: dict) -> list[dict]:
-    """For learning answers.fit's weights: each question's fused top answers (text_suggestions without its gate),
+    """For learning answers.fit.label's weights: each question's fused top answers (text_suggestions without its gate),
     with their features, their place in the fused order and whether each is the question's target."""
     rows: list[dict] = []
     with _dataset_indexed(data) as ids:

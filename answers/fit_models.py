@@ -17,7 +17,7 @@ class FitWeights(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
-    weights = models.JSONField(help_text="The logistic model's intercept and weights, by feature (answers.fit).")
+    weights = models.JSONField(help_text="The logistic model's intercept and weights, by feature (answers.fit.label).")
     labels = models.PositiveIntegerField(help_text="Suggestions inserted, dismissed or ignored it learned from.")
     labels_fit = models.PositiveIntegerField(help_text="Of those, inserted.")
     scored_on = models.PositiveIntegerField(help_text="The newest labels it was judged on, not trained on.")
@@ -42,8 +42,8 @@ class FitWeights(models.Model):
 
 
 def active_fit_weights() -> dict[str, float] | None:
-    """The active learnt weights, or None (the cold start: answers.fit.COLD_WEIGHTS); cached until a new version
-    is adopted (answers.fit_use)."""
+    """The active learnt weights, or None (the cold start: answers.fit.label.COLD_WEIGHTS); cached until a new version
+    is adopted (answers.fit.use)."""
     found = cache.get(FIT_WEIGHTS_CACHE)
     if found is None:
         row = FitWeights.objects.filter(outcome=FitWeights.Outcome.ACTIVE).values_list("weights", flat=True).first()

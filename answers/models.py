@@ -38,8 +38,8 @@ class SavedReply(Stamped):
 class Answer(models.Model):
     """An answered ticket as the suggestions read it: the question (title and first mention), our public reply,
     and both as word stems (answers.terms) so PostgreSQL and SQLite match the same words. Kept by
-    answers.index from tickets with a public reply of ours; merged tickets and spam are left out where the
-    suggestions read it (answers.suggestions), since either can happen after indexing."""
+    answers.index.follow from tickets with a public reply of ours; merged tickets and spam are left out where the
+    suggestions read it (answers.suggestions.ranking), since either can happen after indexing."""
 
     ticket = models.OneToOneField("mentions.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="answer")
     platform = models.CharField(max_length=64, help_text="The channel kind the question came from.")
@@ -61,11 +61,12 @@ class Answer(models.Model):
     uses = models.PositiveIntegerField(default=0, help_text="Times an advocate used it as a suggestion.")
     indexed_at = models.DateTimeField(auto_now=True)
     # The meaning of the question and our reply (advocacy.embeddings, float16), filled behind the index by the
-    # worker (answers.meaning): a question asked again in other words is found by it (answers.suggestions).
+    # worker (answers.suggestions.meaning): a question asked again in other words is found by it
+    # (answers.suggestions.ranking).
     meaning = models.BinaryField(null=True, blank=True, editable=False)
     meaning_model = models.CharField(max_length=80, blank=True, db_default="", editable=False)
-    # The coarse cell of that meaning (answers.cells: the nearest MeaningCell's number), so the meaning list reads
-    # the answers of the few cells nearest a question instead of every vector. Null: one cell, all of them.
+    # The coarse cell of that meaning (answers.suggestions.cells: the nearest MeaningCell's number), so the meaning list
+    # reads the answers of the few cells nearest a question instead of every vector. Null: one cell, all of them.
     cell = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -79,8 +80,8 @@ class Answer(models.Model):
 
 
 class MeaningCell(models.Model):
-    """A centroid of the answers' meaning vectors (k-means, answers.cells), one of a few hundred per model once
-    the index holds thousands of answers: an answer's `cell` is its nearest one."""
+    """A centroid of the answers' meaning vectors (k-means, answers.suggestions.cells), one of a few hundred per model
+    once the index holds thousands of answers: an answer's `cell` is its nearest one."""
 
     model = models.CharField(max_length=80)
     number = models.PositiveIntegerField()

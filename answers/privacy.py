@@ -3,7 +3,7 @@ title, the question, our reply "Hi <name>, ...") and the stems of those words, w
 beside the composer and through `/api/tickets/{id}/suggestions/`.
 
 The rows of their tickets are scrubbed in place, not dropped for the indexer to build again: the indexer reads
-only tickets answered in the last day (answers.index.LOOKBACK), so an older answer dropped would never come
+only tickets answered in the last day (answers.index.follow.LOOKBACK), so an older answer dropped would never come
 back, and the row keeps what advocates taught it (`uses`, later questions' words). As on the ticket itself: a
 title and question that were theirs (a ticket they opened) are emptied, elsewhere their strings are replaced;
 our reply keeps its words, their strings replaced (a reply left with nothing but erasures leaves the index:
@@ -20,10 +20,10 @@ from django.db import connection
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 
-from answers.index import answer_words, terms_count_add
-from answers.index_rows import reply_offerable
+from answers.index.follow import answer_words, terms_count_add
+from answers.index.rows import reply_offerable
 from answers.models import Answer, StoredSuggestion, Term
-from answers.suggestions import ticket_question
+from answers.suggestions.ranking import ticket_question
 from answers.terms import text_terms
 from mentions.models import Message, Ticket, TicketEvent
 from people.erasing import ERASED, Erasing
@@ -122,7 +122,8 @@ def answers_erase(*, erasing: Erasing) -> dict[str, int]:
             answer.title_terms = _stems(answer.title, theirs)
             answer.question_terms = _stems(answer.question, theirs)
             answer.reply_terms = _stems(answer.reply, theirs)
-            # The meaning was computed from their words: filled again from the erased text (answers.meaning).
+            # The meaning was computed from their words: filled again from the erased text
+            # (answers.suggestions.meaning).
             answer.meaning, answer.meaning_model = None, ""
         stems = answer.asked_terms.split()
         for run in asked.get(answer.pk, []):

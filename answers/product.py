@@ -2,7 +2,7 @@
 and GitLab issues are searched for, the Stack Exchange tags, the Disqus forum, the X handles and the words of
 the X searches, and our own accounts' handles. Every mention the desk holds was found by these words, so they
 are in the question of every answer and tell nothing about which one fits ("GitLab vs GitHub?" shares "gitlab"
-with every answer): the suggestions do not count them as evidence (answers.suggestions).
+with every answer): the suggestions do not count them as evidence (answers.suggestions.ranking).
 
 Read from the channels once and kept in the cache (they change when someone edits a channel in admin, not per
 ticket), dropped whenever a channel's settings or accounts are saved or a channel is deleted, else after

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.db.models import F
 
 from advocacy.desk_settings import desk_settings_changed
-from answers.feedback import Outcome, feedback_record
-from answers.index import answer_words, terms_count_add
-from answers.index_rows import reply_gone
+from answers.index.follow import answer_words, terms_count_add
+from answers.index.rows import reply_gone
 from answers.models import Answer, SavedReply
 from answers.saved_replies import saved_reply_fill
-from answers.suggestions import ticket_question
+from answers.suggestions.feedback import Outcome, feedback_record
+from answers.suggestions.ranking import ticket_question
 from answers.terms import text_terms
 from mentions.models import Ticket, TicketEvent
 from mentions.services.drafts import ticket_draft_append
@@ -37,7 +37,7 @@ def answer_use(*, ticket: Ticket, source_id: int, user: Any, part: str = PART_RE
     with transaction.atomic():
         answer = Answer.objects.select_for_update().exclude(reply_gone()).get(pk=source_id)
         text = answer.link if part == PART_LINK and answer.link else answer.reply
-        # Every insert, the first one counted below or not: what fits is learned from it (answers.feedback).
+        # Every insert, the first one counted below or not: what fits is learned from it (answers.suggestions.feedback).
         feedback_record(ticket_id=ticket.pk, answer_ticket_id=source_id, outcome=Outcome.INSERTED, user=user)
         used = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ANSWER_USED, data__source=source_id)
         if used.exists():

@@ -1,6 +1,6 @@
-"""The suggestions computed once in the worker and stored on the ticket (answers.stored), the index generation
-they were computed at, and what advocates did with them (answers.feedback). The ticket page and the API read
-these rows; they never search at view time."""
+"""The suggestions computed once in the worker and stored on the ticket (answers.suggestions.stored), the index
+generation they were computed at, and what advocates did with them (answers.suggestions.feedback). The ticket page and
+the API read these rows; they never search at view time."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ class StoredSuggestion(models.Model):
     generation = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
     # False: the likeliest answer when none reached the threshold, never shown; kept so that a reply written from
-    # scratch labels it "does not fit" for the learning (answers.fit_use), which otherwise learns only from what
+    # scratch labels it "does not fit" for the learning (answers.fit.use), which otherwise learns only from what
     # was shown and so only ever that more should be.
     shown = models.BooleanField(default=True)
 
@@ -65,8 +65,8 @@ class StoredSuggestion(models.Model):
 
 
 class SuggestionsState(models.Model):
-    """One row (pk 1): the index generation, bumped when the index changed materially (answers.stored), and the
-    answers added since the last bump."""
+    """One row (pk 1): the index generation, bumped when the index changed materially (answers.suggestions.stored), and
+    the answers added since the last bump."""
 
     generation = models.PositiveIntegerField(default=1)
     added_since = models.PositiveIntegerField(default=0)

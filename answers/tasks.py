@@ -1,13 +1,13 @@
 from celery import shared_task
 
-from answers.index import answers_deleted_forget, answers_index, answers_prune
-from answers.stored import generation_added
+from answers.index.follow import answers_deleted_forget, answers_index, answers_prune
+from answers.suggestions.stored import generation_added
 
 
 @shared_task(name="answers.index", ignore_result=True)
 def index() -> int:
     """Answered tickets join the suggestions within a minute, and answers whose reply we deleted from the platform
-    are built again or leave (answers.index; safe to run twice at once)."""
+    are built again or leave (answers.index.follow; safe to run twice at once)."""
     answers_deleted_forget()
     added = answers_index()
     generation_added(added)  # many new answers: the open tickets' stored suggestions are computed again
@@ -16,9 +16,9 @@ def index() -> int:
 
 @shared_task(name="answers.suggest", acks_late=True, ignore_result=True)
 def suggest(ticket_ids: list[int]) -> int:
-    """The tickets' suggestions computed and stored (answers.stored; those stored at the current generation are
-    left alone, so idempotent). Routed to the meaning queue: it reads or makes the tickets' meaning vectors."""
-    from answers.stored import suggestions_store  # the ranking and numpy, in the process that embeds only
+    """The tickets' suggestions computed and stored (answers.suggestions.stored; those stored at the current generation
+    are left alone, so idempotent). Routed to the meaning queue: it reads or makes the tickets' meaning vectors."""
+    from answers.suggestions.stored import suggestions_store  # the ranking and numpy, in the process that embeds only
 
     return suggestions_store(ticket_ids)
 
@@ -26,30 +26,32 @@ def suggest(ticket_ids: list[int]) -> int:
 @shared_task(name="answers.suggestions_refresh", ignore_result=True)
 def suggestions_refresh() -> int:
     """The open tickets whose stored suggestions are older than the index's generation (or missing), a batch
-    a run, newest first (answers.stored; idempotent). On the meaning queue, as answers.suggest."""
-    from answers.stored import suggestions_refresh as refresh
+    a run, newest first (answers.suggestions.stored; idempotent). On the meaning queue, as answers.suggest."""
+    from answers.suggestions.stored import suggestions_refresh as refresh
 
     return refresh()
 
 
 @shared_task(name="answers.meaning_fill", ignore_result=True)
 def meaning_fill() -> int:
-    """Answers without a vector get one, newest first, a few batches a run (answers.meaning; idempotent). Routed to
-    the meaning queue: the embedding model is loaded in that one process."""
-    from answers.cells import cells_refresh
-    from answers.meaning import answers_meaning_fill  # the model's imports, in the process that embeds only
+    """Answers without a vector get one, newest first, a few batches a run (answers.suggestions.meaning; idempotent).
+    Routed to the meaning queue: the embedding model is loaded in that one process."""
+    from answers.suggestions.cells import cells_refresh
+    from answers.suggestions.meaning import answers_meaning_fill  # the model's imports, in the process that embeds only
 
     filled = answers_meaning_fill(limit=2_048)
-    if filled:  # the meaning list's cells, learnt again once the answers with a vector doubled (answers.cells)
+    if (
+        filled
+    ):  # the meaning list's cells, learnt again once the answers with a vector doubled (answers.suggestions.cells)
         cells_refresh()
     return filled
 
 
 @shared_task(name="answers.fit_learn", ignore_result=True)
 def fit_learn() -> int | None:
-    """The "nothing fits" weights learnt from what advocates did with the suggestions (answers.fit_use; a version
+    """The "nothing fits" weights learnt from what advocates did with the suggestions (answers.fit.use; a version
     is kept, active only when it predicts the newest labels better). The version's id, or None: too few labels."""
-    from answers.fit_use import fit_learn as learn  # scipy, in the process that ranks only
+    from answers.fit.use import fit_learn as learn  # scipy, in the process that ranks only
 
     row = learn()
     return row.pk if row else None

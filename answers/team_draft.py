@@ -20,7 +20,7 @@ from answers.knowledge.docs import search as docs_search
 from answers.knowledge.query import knowledge_query
 from answers.knowledge.search import source_spec
 from answers.knowledge_models import KnowledgeSource
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.ranking import ticket_suggestions
 from channels.adapters.registry import platform_or_default
 from mentions.assistant.calls import DRAFTS, Assistant
 from mentions.assistant.thread import Thread, thread_read, thread_text

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from answers import knowledge_views, views
+from answers import views
+from answers.knowledge import views as knowledge_views
 
 app_name = "answers"
 

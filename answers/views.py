@@ -14,13 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from advocacy.desk_settings import desk_setting
-from answers.feedback import Outcome, feedback_record
 from answers.knowledge.search import knowledge_configured
-from answers.knowledge_views import knowledge_context
+from answers.knowledge.views import knowledge_context
 from answers.models import Answer, SavedReply
 from answers.saved_replies import placeholder_values, placeholders_fill, saved_reply_fill
 from answers.services import PART_LINK, PART_REPLY, answer_insert, answer_use, saved_reply_insert, saved_reply_used
-from answers.stored import stored_state
+from answers.suggestions.feedback import Outcome, feedback_record
+from answers.suggestions.stored import stored_state
 from channels.adapters.registry import platform_or_default
 from mentions.models import Ticket
 from mentions.views.access import work_queue
@@ -51,7 +51,8 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
         saved.append({"reply": reply, "text": text, "length": rule.length(text), "over": rule.over(text)})
     configured = knowledge_configured()
     return {
-        # Computed in the worker and stored (answers.stored): read here, never searched while the page waits.
+        # Computed in the worker and stored (answers.suggestions.stored): read here, never searched while the page
+        # waits.
         **stored_state(ticket),
         "poll_next": 1,
         "saved_replies": saved,
@@ -112,8 +113,8 @@ def answer_used(request: HttpRequest, pk: int, source: int) -> HttpResponse:
 @require_POST
 @work_queue
 def answer_dismissed(request: HttpRequest, pk: int, source: int) -> HttpResponse:
-    """ "Doesn't fit": the suggestion leaves this ticket's panel and is recorded (answers.feedback). With htmx the
-    suggestion's item is replaced by nothing; without JavaScript the ticket page comes back without it."""
+    """ "Doesn't fit": the suggestion leaves this ticket's panel and is recorded (answers.suggestions.feedback). With
+    htmx the suggestion's item is replaced by nothing; without JavaScript the ticket page comes back without it."""
     ticket = get_object_or_404(Ticket, pk=pk)
     get_object_or_404(Ticket, pk=source)
     feedback_record(ticket_id=ticket.pk, answer_ticket_id=source, outcome=Outcome.DISMISSED, user=request.user)

@@ -1,5 +1,5 @@
 """The API's answers: the earlier answered tickets most like a ticket, as the Answers panel shows them, best
-first: the suggestions the worker computed and stored (answers.stored), never searched in the request."""
+first: the suggestions the worker computed and stored (answers.suggestions.stored), never searched in the request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from answers.stored import stored_state
+from answers.suggestions.stored import stored_state
 from api.errors import NotFound, refusals
 from api.views import WORK, ApiView
 from mentions.models import Ticket

@@ -7,9 +7,10 @@ the loaded tickets: run after `bench/pages.py --load-only` (its tickets and mess
 - Stories: 3,000 stories of about 8 tickets each (every 40th ticket, waiting ones included so the queue's stories
   block has members to find), their size and first/last times from their tickets.
 - Contributions: one to three for every 20th person (talks, posts, merge requests).
-- Answers: the answered tickets indexed by the answers app's own code (answers.index.answers_index, as
+- Answers: the answered tickets indexed by the answers app's own code (answers.index.follow.answers_index, as
   bench/suggestions.py and `manage.py answers_index --all` do; about 30 minutes for 800,000 answers).
-- Stored suggestions: every ticket as the worker leaves it (answers.stored): its "computed" marker, and three
+- Stored suggestions: every ticket as the worker leaves it (answers.suggestions.stored): its "computed" marker, and
+three
   earlier answers on two tickets in five (`STORED_SUGGESTIONS`), so the panel reads stored rows as in production.
 
 Only adds rows, and each step is skipped when its rows are there: the database is shared.
@@ -130,7 +131,7 @@ def contributions_add() -> None:
 
 
 def answers_add() -> None:
-    from answers.index import answers_index
+    from answers.index.follow import answers_index
     from answers.models import Answer
 
     before = Answer.objects.count()
@@ -140,9 +141,9 @@ def answers_add() -> None:
     print(f"answers: {added:,} added in {time.perf_counter() - started:.0f}s", flush=True)
 
 
-# Every ticket as the worker leaves it (answers.stored): the marker of rank 0 ("computed") and, for two tickets in
-# five, three earlier answers with their fit and why, drawn from the indexed answers. Without them the panel finds
-# nothing stored on any ticket and queues the computation on every view, which no desk that runs its worker does.
+# Every ticket as the worker leaves it (answers.suggestions.stored): the marker of rank 0 ("computed") and, for two
+# tickets in five, three earlier answers with their fit and why, drawn from the indexed answers. Without them the panel
+# finds nothing stored on any ticket and queues the computation on every view, which no desk that runs its worker does.
 STORED_SUGGESTIONS = """
 INSERT INTO answers_storedsuggestion (ticket_id, answer_id, rank, score, fit, features, why, generation, computed_at,
                                       shown)
@@ -168,7 +169,7 @@ WHERE t.id %% 5 < 2
 def stored_add() -> None:
     from django.db import connection
 
-    from answers.stored import generation_current
+    from answers.suggestions.stored import generation_current
 
     started = time.perf_counter()
     with connection.cursor() as cur:

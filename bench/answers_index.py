@@ -4,7 +4,7 @@ with ids up to --tickets, in one process, in a transaction rolled back (the data
     .venv/bin/python bench/answers_index.py --tickets 20000                          # this tree
     .venv/bin/python bench/answers_index.py --tickets 20000 --code /work/before-answers
 
-A tree without answers.index_bulk (before issue 41) is timed on its incremental walk, 500 tickets a batch, as its
+A tree without answers.index.bulk (before issue 41) is timed on its incremental walk, 500 tickets a batch, as its
 `answers_index --all` ran. The whole history: `time manage.py answers_index --all` on a copy of the database.
 """
 
@@ -57,7 +57,7 @@ def main() -> None:
 
     from django.db import transaction
 
-    from answers import index
+    from answers.index import follow as index
     from answers.models import Answer
 
     try:
@@ -67,7 +67,7 @@ def main() -> None:
             if hasattr(index, "_index_batch"):
                 added = _before(index, args.tickets)
             else:
-                from answers.index_bulk import RANGE, range_index
+                from answers.index.bulk import RANGE, range_index
 
                 bounds = range(1, args.tickets + 1, RANGE)
                 added = sum(range_index((low, min(low + RANGE, args.tickets + 1))) for low in bounds)

@@ -49,17 +49,17 @@ KINDS = (
     ("SET LOCAL", "SET LOCAL"),
 )
 STEPS = (  # (module, function): each timed around its call
-    ("answers.suggestions", "ticket_question"),
+    ("answers.suggestions.ranking", "ticket_question"),
     ("mentions.meaning", "ticket_vector"),
-    ("answers.suggestions", "_weighted"),
-    ("answers.suggestions", "first_pass"),
-    ("answers.hybrid", "meaning_list"),
-    ("answers.hybrid", "plain_list"),
-    ("answers.suggestions", "rows_for"),
-    ("answers.suggestions", "_score"),
-    ("answers.suggestions", "fit_features"),
-    ("answers.suggestions", "_why"),
-    ("answers.stored", "_store"),
+    ("answers.suggestions.ranking", "_weighted"),
+    ("answers.suggestions.ranking", "first_pass"),
+    ("answers.suggestions.hybrid", "meaning_list"),
+    ("answers.suggestions.hybrid", "plain_list"),
+    ("answers.suggestions.ranking", "rows_for"),
+    ("answers.suggestions.ranking", "_score"),
+    ("answers.suggestions.ranking", "fit_features"),
+    ("answers.suggestions.ranking", "_why"),
+    ("answers.suggestions.stored", "_store"),
 )
 
 
@@ -156,7 +156,7 @@ def main() -> None:
     machine_print()
     from django.db import connection
 
-    from answers.stored import suggestions_store
+    from answers.suggestions.stored import suggestions_store
 
     sample = tickets_sample(args.seed, args.tickets, answers=True)
     tickets = sample[20:][: args.tickets]

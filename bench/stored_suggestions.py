@@ -1,6 +1,6 @@
-"""Stored suggestions (answers.stored) at 1,000,000 tickets with the full index: p50/p95 of (a) computing and storing
-one ticket's suggestions as the worker's `answers.suggest` does (its stored meaning vector read, the search and
-ranking, the rows replaced in one transaction), beside the floor of bench/suggestions.py (one GIN lookup of the
+"""Stored suggestions (answers.suggestions.stored) at 1,000,000 tickets with the full index: p50/p95 of (a) computing
+and storing one ticket's suggestions as the worker's `answers.suggest` does (its stored meaning vector read, the search
+and ranking, the rows replaced in one transaction), beside the floor of bench/suggestions.py (one GIN lookup of the
 question's rarest stem and the candidates' rows), and (b) the panel's read of the stored rows (one query with the
 answers and who answered, `stored_read`), beside its floor (the same rows by the ticket's index, no join), then
 the whole Answers panel as the ticket page renders it (context and template). And the real embedding cost of a
@@ -84,7 +84,7 @@ def _vacuum() -> None:
     """The fill leaves a dead version of every answer's row (and learning the cells another): until VACUUM, each
     index scan of the answers reads them too, and the meaning list's `cell IS NULL` arm all of the table (2.2 s of
     2.4 s a ticket at 1,000,000 tickets, bench/stored_profile.py). A desk's autovacuum gets there; the bench at once."""
-    from answers.cells import answers_vacuum
+    from answers.suggestions.cells import answers_vacuum
 
     started = time.perf_counter()
     answers_vacuum()
@@ -111,13 +111,13 @@ def _embed_sample(tickets: list) -> None:
 
 def _rows_fill(tickets: list, n: int, rng: random.Random) -> None:
     """The read is timed on tickets with `n` stored suggestions each: few of the load's generated mentions pass the
-    evidence floor (answers.suggestions: "nothing fits"), and the read's cost is in the rows it joins, not in how
-    they were ranked. The answers are drawn at random among the first 20,000 tickets' (the rows stay: the next run
+    evidence floor (answers.suggestions.ranking: "nothing fits"), and the read's cost is in the rows it joins, not in
+    how they were ranked. The answers are drawn at random among the first 20,000 tickets' (the rows stay: the next run
     computes them again)."""
     from django.utils import timezone
 
     from answers.models import Answer, StoredSuggestion
-    from answers.stored import generation_current
+    from answers.suggestions.stored import generation_current
 
     pool = list(Answer.objects.filter(pk__lte=20_000).values_list("pk", flat=True))
     now, generation = timezone.now(), generation_current()
@@ -150,18 +150,18 @@ def main() -> None:
     _index_ensure()
     if _vectors_fill():  # every row written again: vacuumed, as a desk's table is between two fills (see below)
         _vacuum()
-    from answers.cells import cells_refresh
+    from answers.suggestions.cells import cells_refresh
 
     started = time.perf_counter()
     cells = (
         cells_refresh()
-    )  # the meaning list's cells, as answers.meaning_fill learns them after filling (answers.cells)
+    )  # the meaning list's cells, as answers.meaning_fill learns them after filling (answers.suggestions.cells)
     print(f"cells: {cells:,} learnt in {time.perf_counter() - started:.0f} s", flush=True)
 
     from _pages_load import people
 
     from answers.models import StoredSuggestion
-    from answers.stored import stale_ids, stored_read, suggestions_store
+    from answers.suggestions.stored import stale_ids, stored_read, suggestions_store
 
     tickets = tickets_sample(args.seed, args.tickets, answers=True)
     _embed_sample(tickets)

@@ -1,12 +1,12 @@
 """The Answers panel's suggestions at 1,000,000 tickets and 3,000,000 messages: p50/p95 of
-`answers.suggestions.ticket_suggestions` (everything the panel asks the database and ranks: the ticket's question,
-the stems' counts, the synonyms, the first pass and the candidates' rows, the ranking), for tickets drawn at
+`answers.suggestions.ranking.ticket_suggestions` (everything the panel asks the database and ranks: the ticket's
+question, the stems' counts, the synonyms, the first pass and the candidates' rows, the ranking), for tickets drawn at
 random, beside the floor: the cheapest comparable work, one GIN lookup of the question's rarest stem reading the
 same number of candidate rows by primary key, nothing ranked. Then the CPU the Answers panel costs the server per
 ticket (its context function and its template, as the ticket page renders it: this process plus its PostgreSQL
-backend, bench/_cpu.py), beside the floor's. Since the suggestions are stored by the worker (answers.stored), the
-panel reads its stored rows, or says it is looking when there are none: bench/stored_suggestions.py measures both
-sides (the worker's computing and storing, the panel's read) at 1M.
+backend, bench/_cpu.py), beside the floor's. Since the suggestions are stored by the worker
+(answers.suggestions.stored), the panel reads its stored rows, or says it is looking when there are none:
+bench/stored_suggestions.py measures both sides (the worker's computing and storing, the panel's read) at 1M.
 
     .venv/bin/python bench/suggestions.py            # on bench/pages.py's database (run pages.py --load-only once)
     ... --tickets 300 --seed 2
@@ -47,7 +47,7 @@ def _code_tree() -> None:
 
 
 def _index_ensure() -> None:
-    from answers.index import answers_index
+    from answers.index.follow import answers_index
     from answers.models import Answer
     from mentions.models import Message
 
@@ -71,9 +71,9 @@ def _floor(ticket) -> int:
     """One GIN lookup of the rarest stem of the question, and the candidates' rows by primary key."""
     from django.db import connection
 
-    from answers.candidates import FIELDS, LIMIT
     from answers.models import Answer, Term
-    from answers.suggestions import ticket_question
+    from answers.suggestions.candidates import FIELDS, LIMIT
+    from answers.suggestions.ranking import ticket_question
     from answers.terms import query_terms
 
     title, body = ticket_question(ticket)
@@ -172,7 +172,7 @@ def main() -> None:
     from _pages_load import people
 
     import answers
-    from answers.suggestions import ticket_suggestions
+    from answers.suggestions.ranking import ticket_suggestions
 
     print(f"code: {Path(answers.__file__).resolve().parent.parent}", flush=True)
 

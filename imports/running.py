@@ -1,5 +1,5 @@
 """Running an ImportRun of any kind to its end (the command and the worker alike), then what learns from the
-history: the answers' index of replied tickets (answers.index), so the imported replies are suggested at once."""
+history: the answers' index of replied tickets (answers.index.follow), so the imported replies are suggested at once."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 from django.db.models import Max, Min
 
-from answers.index_bulk import RANGE, range_index
-from answers.index_rows import pending_flush
+from answers.index.bulk import RANGE, range_index
+from answers.index.rows import pending_flush
 from imports.documented import documented_pages
 from imports.models import ExternalRef, ImportRun
 from imports.services import Page, import_run
@@ -52,7 +52,7 @@ def run_execute(
 
 def history_index(source: str, *, start: int | None = None, until: float | None = None) -> tuple[int, int | None]:
     """The source's replied tickets indexed for the answers' suggestions, by ranges of ids as the backfill does
-    (answers.index_bulk): the incremental indexer reads only answers newer than its last, and history is older.
+    (answers.index.bulk): the incremental indexer reads only answers newer than its last, and history is older.
     From ticket id `start` (the first when None); with `until` (time.monotonic()), it stops after the first range
     past it, so a worker's slice stays inside its time limit. Returns (answers added, where the next slice starts,
     or None when every range is done). A range indexes only tickets not indexed yet: running one twice adds none."""

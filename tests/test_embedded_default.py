@@ -626,8 +626,8 @@ from django.test import Client
 from django.urls import reverse
 from mentions.models import Ticket, TicketEvent
 from answers.models import StoredSuggestion
-from answers.stored import suggestions_store
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.stored import suggestions_store
+from answers.suggestions.ranking import ticket_suggestions
 client = Client(SERVER_NAME="localhost")
 client.force_login(get_user_model().objects.get(username="advocate"))
 ticket = Ticket.objects.get(subject__startswith="Is the GitLab registry rate-limited")

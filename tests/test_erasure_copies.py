@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.tasks import index as answers_index_task
 from answers.tasks import suggest as suggest_task
 from answers.tasks import suggestions_refresh as suggestions_refresh_task
@@ -124,7 +124,7 @@ def test_after_an_erasure_and_a_beat_suggestions_stories_and_slack_deliveries_ho
         mentions=[said(4, "How do I clear the runner cache after the upgrade?", handle="dana_m", at=now)],
     )
     asking = Ticket.objects.get(requester_handle="dana_m")
-    suggest_task.apply(args=([asking.pk],)).get()  # as the after-ingest hook queues it (answers.stored)
+    suggest_task.apply(args=([asking.pk],)).get()  # as the after-ingest hook queues it (answers.suggestions.stored)
     slack_flush_task.apply().get()
     (line,) = [p["text"] for p in posts(slack)]
     line_ts = SlackNotice.objects.get(ticket=theirs).slack_ts

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.models import Answer
 from api.tokens import token_create
 from channels.adapters.base import IncomingMention

@@ -29,7 +29,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # The page: the session's user from memory (mentions/permissions/user_cache.py), the ticket's existence (the floor's
 # cheap lookup: a missing ticket's 404 never plans the page's query), the ticket with its channel, assignee and whether
 # its panels have anything (one query), the conversation, the earlier answers as the worker stored them
-# (answers.stored), the change stamp and the navigation's two counts (tests run with the fragment cache off;
+# (answers.suggestions.stored), the change stamp and the navigation's two counts (tests run with the fragment cache off;
 # production reads the counts under the stamp). Tags, the experts panel's outreaches, issues and codes given are
 # read only when the ticket has some (`rows`, read with the ticket); the saved replies, the trackers and whether a
 # knowledge source or a code is left come from the desk's settings kept in memory (advocacy.desk_settings).
@@ -63,7 +63,7 @@ def test_a_page_view_is_one_request_with_its_queries_pinned(advocate_client, han
     assert fired_on_load(page) == [], "every panel is in the page's first answer"
     assert queries == PAGE_QUERIES
     # Stored (the worker ran) or not yet ("Looking…", queued once): the same reads.
-    from answers.stored import suggestions_store
+    from answers.suggestions.stored import suggestions_store
 
     suggestions_store([ticket.pk])
     assert _queries(advocate_client, ticket.get_absolute_url())[0] == PAGE_QUERIES

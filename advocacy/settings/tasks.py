@@ -173,15 +173,15 @@ CELERY_BEAT_SCHEDULE = _beat_schedule(
     ("api.webhooks_run", timedelta(seconds=10)),
     # Slack deliveries stored while no worker could be asked (slackapp.tasks).
     ("slackapp.events_sweep", timedelta(seconds=60)),
-    # Answered tickets join the suggestions beside the composer (answers.index).
+    # Answered tickets join the suggestions beside the composer (answers.index.follow).
     ("answers.index", timedelta(seconds=60)),
-    # Their meaning, behind the index, newest first (answers.meaning), on the meaning queue.
+    # Their meaning, behind the index, newest first (answers.suggestions.meaning), on the meaning queue.
     ("answers.meaning_fill", timedelta(seconds=60)),
     ("answers.prune", timedelta(hours=1)),
-    # Stored suggestions (answers.stored): the open tickets of the last two weeks whose suggestions are older than
-    # the index's generation, or missing, computed again a batch a run, on the meaning queue.
+    # Stored suggestions (answers.suggestions.stored): the open tickets of the last two weeks whose suggestions are
+    # older than the index's generation, or missing, computed again a batch a run, on the meaning queue.
     ("answers.suggestions_refresh", timedelta(seconds=60)),
-    # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit_use), on the meaning queue.
+    # "Nothing fits" learnt from what advocates did with the suggestions (answers.fit.use), on the meaning queue.
     ("answers.fit_learn", timedelta(hours=6), 3600),
     # Stories: tickets the after-ingest run missed join their story (stories.detection.detector).
     ("stories.detect", timedelta(seconds=60)),

@@ -1,4 +1,5 @@
-"""The k-means of the answers' meaning cells (answers.cells.cells_learn), computed in this process or in a child.
+"""The k-means of the answers' meaning cells (answers.suggestions.cells.cells_learn), computed in this process or in a
+child.
 
 Why a child: `sklearn.cluster` adds about 90 MB to the process that imports it (issue 58), and the cells are learnt
 in the `meaning` process, which lives for days and learns them again only when the answers with a vector have
@@ -36,7 +37,7 @@ def kmeans(matrix: np.ndarray, k: int) -> np.ndarray:
 def kmeans_apart(matrix: np.ndarray, k: int) -> np.ndarray:
     """`kmeans`, computed by a child Python process: the same centroids, nothing of scikit-learn left here."""
     got = arrays_in_child(
-        "answers.cells_fit",
+        "answers.fit.cells",
         timeout=TIMEOUT,
         error=KMeansError,
         what="k-means",

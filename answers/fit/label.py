@@ -2,8 +2,8 @@
 
 Most mentions fit no earlier answer (praise, events, small talk), yet a ranking always has a best. Hand-set floors
 on one signal each (the words' evidence, the meaning's cosine) kept quiet on the set they were tuned on and lost
-repeats elsewhere. Here each of the fused top answers (answers.hybrid) gets features from all three lists, and
-P(fit) = 1 / (1 + exp(-(intercept + Σ weight · feature))); an answer is shown at P(fit) ≥ FIT_THRESHOLD.
+repeats elsewhere. Here each of the fused top answers (answers.suggestions.hybrid) gets features from all three lists,
+and P(fit) = 1 / (1 + exp(-(intercept + Σ weight · feature))); an answer is shown at P(fit) ≥ FIT_THRESHOLD.
 
 COLD_WEIGHTS are the cold start: fitted with scikit-learn on the evaluation sets (answers/eval) by
 `manage.py answers_fit`, which writes them here. The desk may later learn its own weights from use (an inserted

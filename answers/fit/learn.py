@@ -1,4 +1,4 @@
-"""Learning answers.fit's weights and threshold from collected rows (answers.evaluation.fit_rows), and the figures
+"""Learning answers.fit.label's weights and threshold from collected rows (answers.evaluation.fit_rows), and the figures
 they give: used by `manage.py answers_fit`, with scikit-learn (imported here, never by a web process).
 
 A row is one of a question's fused top answers with its features and whether it is the question's target; a
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from answers.fit import FIT_FEATURES, FIT_NEXT, fit_probability
+from answers.fit.label import FIT_FEATURES, FIT_NEXT, fit_probability
 
 MEANING_ONLY = ("meaning", "meaning_lead", "rr_meaning", "meaning_gap", "top_both")
 FIRST = 1  # fused positions learnt from

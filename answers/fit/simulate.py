@@ -4,10 +4,10 @@
 Each set's questions are cut in FOLDS by their order. For each fold, the other folds' questions are "used" as an
 advocate would use the panel shown with the cold-start weights: a shown suggestion that is the question's answer
 (in the first three) is inserted (fits); otherwise the top one shown is ignored (a reply written beside it: does
-not fit, half a label, answers.fit_use); when nothing was shown, the likeliest answer the desk kept unshown is
-ignored too, as answers.stored keeps it for that (`unshown=False`: as the desk did before, no label). The weights
-are learnt from those labels exactly as answers.fit_use learns them (pulled toward the cold start), and the fold's
-questions are scored with them. Figures are summed over the folds: every question is scored once, by weights that
+not fit, half a label, answers.fit.use); when nothing was shown, the likeliest answer the desk kept unshown is
+ignored too, as answers.suggestions.stored keeps it for that (`unshown=False`: as the desk did before, no label). The
+weights are learnt from those labels exactly as answers.fit.use learns them (pulled toward the cold start), and the
+fold's questions are scored with them. Figures are summed over the folds: every question is scored once, by weights that
 did not learn from it.
 """
 
@@ -19,15 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from answers.fit import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
-from answers.fit_learn import figures
-from answers.fit_use import IGNORED_WEIGHT, NAMES, Labels, _fit, _vector
+from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
+from answers.fit.learn import figures
+from answers.fit.use import IGNORED_WEIGHT, NAMES, Labels, _fit, _vector
 
 FOLDS = 3
 
 
 def _shown(found: list[dict], weights: Mapping[str, float]) -> tuple[list[dict], dict | None]:
-    """What the panel shows, and the likeliest when it shows nothing (as answers.suggestions.text_ranked)."""
+    """What the panel shows, and the likeliest when it shows nothing (as answers.suggestions.ranking.text_ranked)."""
     ranked = sorted(
         ((fit_probability(r["features"], weights), r) for r in found if r["features"]), key=lambda fr: -fr[0]
     )

@@ -1,4 +1,4 @@
-"""The desk's own "nothing fits": the weights of answers.fit's logistic model learned from what advocates did with
+"""The desk's own "nothing fits": the weights of answers.fit.label's logistic model learned from what advocates did with
 the suggestions (answers.SuggestionFeedback), anchored on the cold start.
 
 An inserted suggestion fits; a dismissed one ("Doesn't fit") does not; an ignored one (a reply of ours sent beside
@@ -24,7 +24,7 @@ import numpy as np
 from django.core.cache import cache
 from django.db import transaction
 
-from answers.fit import COLD_WEIGHTS, FIT_FEATURES, FIT_THRESHOLD
+from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_THRESHOLD
 from answers.fit_models import FIT_WEIGHTS_CACHE
 from answers.models import FitWeights, SuggestionFeedback
 

@@ -3,7 +3,7 @@ in minutes rather than the incremental indexer's half hour.
 
 What makes it fast (bench/README.md, Answers): tickets are walked by ranges of ids (no "not indexed yet"
 anti-join re-planned for every batch), a range's tickets and messages come in two queries as tuples, its rows go
-in with one INSERT from arrays and its stems' counts in one upsert (answers.index_rows), and ranges run in
+in with one INSERT from arrays and its stems' counts in one upsert (answers.index.rows), and ranges run in
 `workers` processes at once: building the rows (the Snowball stems, in Python) is most of the work and one
 process uses one core. Each range is its own transaction, so an interrupted backfill keeps what it did and the
 next run (or the minute's incremental run) carries on; a row another run inserted first is skipped, not counted.
@@ -16,7 +16,7 @@ import multiprocessing
 from django.db import connection, connections
 from django.db.models import Exists, Max, Min, OuterRef
 
-from answers.index_rows import (
+from answers.index.rows import (
     KINDS,
     MESSAGE_FIELDS,
     SPAM_TAG,

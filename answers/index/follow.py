@@ -2,11 +2,11 @@
 
 A ticket is indexed once it has a first reply and a public reply of ours with text (a ticket closed without
 a public reply has nothing to suggest), unless it was merged into another or tagged spam. What the row holds:
-answers.index_rows.
+answers.index.rows.
 
 `answers_index` reads only tickets answered since the newest indexed answer (less a day, for replies seen
 late), by batches: their messages in one query, the rows in one INSERT, the stems' counts in one upsert.
-`answers_index(everything=True)` walks every ticket (the backfill, answers.index_bulk: ranges of ticket ids,
+`answers_index(everything=True)` walks every ticket (the backfill, answers.index.bulk: ranges of ticket ids,
 optionally in worker processes). `answers_prune` drops rows whose ticket was merged or marked spam since.
 
 A reply we deleted from the platform (from the desk, or seen gone by a poll: `Message.deleted_at`) is never
@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from answers.index_bulk import answers_backfill
-from answers.index_rows import (
+from answers.index.bulk import answers_backfill
+from answers.index.rows import (
     KINDS,
     MESSAGE_FIELDS,
     SPAM_TAG,

@@ -1,5 +1,5 @@
 """What an answered ticket becomes in the suggestions' index, shared by the indexer that follows new answers
-(answers.index) and the backfill that walks a whole history (answers.index_bulk): the same rows from the same
+(answers.index.follow) and the backfill that walks a whole history (answers.index.bulk): the same rows from the same
 tickets, whichever path wrote them.
 
 Tickets and messages are read as plain tuples (values_list), not model instances: at 800,000 answers building

@@ -2,7 +2,7 @@
 
 A database at 0012 has run everything here: `replaces` marks this migration applied there and nothing runs. A
 fresh database gets the models as they are now, then what they cannot say:
-- PostgreSQL only (the embedded SQLite default reads the stems with LIKE, answers.candidates and answers.hybrid):
+- PostgreSQL only (the embedded SQLite default reads the stems with LIKE, answers.suggestions.candidates and answers.suggestions.hybrid):
   pg_trgm (its similarity() ranks the candidates' titles, 0003), and STORED generated tsvectors with GIN indexes:
   the answers' stems `words` ('simple': answers.terms stemmed them already, 0003), the docs pages' `terms` (0006),
   and `plain`, the title, question and reply under 'english' for the hybrid's plain full-text list (0008);
@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('outcome', models.CharField(choices=[('active', 'Active: decides what the panel shows'), ('kept', 'Kept: replaced by a newer version'), ('refused', 'Not used: predicted the newest labels no better')], max_length=8)),
-                ('weights', models.JSONField(help_text="The logistic model's intercept and weights, by feature (answers.fit).")),
+                ('weights', models.JSONField(help_text="The logistic model's intercept and weights, by feature (answers.fit.label).")),
                 ('labels', models.PositiveIntegerField(help_text='Suggestions inserted, dismissed or ignored it learned from.')),
                 ('labels_fit', models.PositiveIntegerField(help_text='Of those, inserted.')),
                 ('scored_on', models.PositiveIntegerField(help_text='The newest labels it was judged on, not trained on.')),

@@ -24,11 +24,11 @@ from django.db import connection, transaction
 from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from answers.index_rows import SPAM_TAG, reply_gone
+from answers.index.rows import SPAM_TAG, reply_gone
 from answers.models import Answer
 from mentions.models import Ticket
 
-LIMIT = 50  # ranked in Python (answers.suggestions), of which 5 are shown: each costs ~0.1 ms there
+LIMIT = 50  # ranked in Python (answers.suggestions.ranking), of which 5 are shown: each costs ~0.1 ms there
 # Answers the rarer stems may match together before a common one is left out: each match is a heap page read
 # by the per-stem scans (the table is ~1 GB at 800,000 answers, far more than shared_buffers) and a row grouped,
 # ~3-5 us of PostgreSQL: 10,000 cost 25-100 ms a panel (bench/suggestions.py). The rarest stem is looked up
@@ -60,9 +60,9 @@ FIELDS = (
 class Weighted:
     term: str
     df: int
-    idf: float  # already lowered for a synonym's stem (answers.suggestions.SYNONYM_WEIGHT)
+    idf: float  # already lowered for a synonym's stem (answers.suggestions.ranking.SYNONYM_WEIGHT)
     synonym: bool = False
-    evidence: bool = True  # False: the product's own word or an everyday one (answers.suggestions)
+    evidence: bool = True  # False: the product's own word or an everyday one (answers.suggestions.ranking)
 
 
 def first_pass(terms: Sequence[Weighted], title: str, exclude: Sequence[int]) -> tuple[list[Answer], dict[int, float]]:
@@ -91,7 +91,8 @@ def offerable() -> QuerySet[Answer]:
 
 
 def rows_for(ids: Sequence[int], title: str) -> tuple[list[Answer], dict[int, float]]:
-    """The offerable answers among `ids` (found by the other lists, answers.hybrid), with their title likeness."""
+    """The offerable answers among `ids` (found by the other lists, answers.suggestions.hybrid), with their title
+    likeness."""
     if not ids:
         return [], {}
     qs = offerable().filter(pk__in=list(ids))

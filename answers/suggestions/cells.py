@@ -1,10 +1,10 @@
 """The coarse quantizer of the meaning list: which answers' vectors a question reads.
 
-The meaning list (answers.hybrid) ranks answers by the cosine of their vector and the question's over the whole
-index, not only over the answers the words found (a question asked again in other words shares none of them).
+The meaning list (answers.suggestions.hybrid) ranks answers by the cosine of their vector and the question's over the
+whole index, not only over the answers the words found (a question asked again in other words shares none of them).
 Reading every vector is fine for a small desk (4,000 answers are 3 MB of float16) but not at 800,000 (600 MB a
 question). So, once the index holds CELL_MIN answers with a vector, k-means (scikit-learn, in a child process:
-answers.cells_fit) learns about √n centroids from a sample of the vectors; they are stored (MeaningCell) and each
+answers.fit.cells) learns about √n centroids from a sample of the vectors; they are stored (MeaningCell) and each
 answer keeps its nearest one (`Answer.cell`, indexed). A question reads the answers of its PROBE nearest cells: at
 800,000 answers ~900 cells of ~900, so ~7,000 vectors, a few milliseconds of numpy. An answer near a cell's border
 may be in a cell not probed: the usual inverted-file trade of a little recall for a bounded read; the words' two
@@ -95,7 +95,7 @@ def cells_refresh(*, force: bool = False) -> int:
 
 def cells_learn(n: int) -> int:
     """k-means over a sample of the vectors, then every answer's cell. Seeded: the same answers, the same cells."""
-    from answers.cells_fit import kmeans_apart  # scikit-learn in a child process, not in the meaning process
+    from answers.fit.cells import kmeans_apart  # scikit-learn in a child process, not in the meaning process
 
     model = model_name()
     sample_ids = list(

@@ -1,6 +1,6 @@
 """What the Answers panel and the API read of an earlier answer offered for a ticket: the same for a suggestion
-being ranked (answers.suggestions) and a stored one (answers.stored). Its own module: answers.stored is imported by
-the index, which the ranking imports."""
+being ranked (answers.suggestions.ranking) and a stored one (answers.suggestions.stored). Its own module:
+answers.suggestions.stored is imported by the index, which the ranking imports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from channels.adapters.registry import PLATFORMS, platform_of
 
 
 class EarlierAnswer:
-    """What the panel and the API read of an offered answer: here, and on a stored suggestion (answers.stored)."""
+    """What the panel and the API read of an offered answer: here, and on a stored suggestion
+    (answers.suggestions.stored)."""
 
     answer: Answer
 

@@ -1,11 +1,12 @@
-"""The two lists the suggestions fuse with their BM25F ranking (answers.suggestions), and the fusion.
+"""The two lists the suggestions fuse with their BM25F ranking (answers.suggestions.ranking), and the fusion.
 
 - **plain**: the evaluation's naive baseline query (every word of the question OR-ed in PostgreSQL's 'english'
   configuration, ranked by ts_rank_cd over title, question and reply), served by the `plain` column's GIN index
   (the initial migration). On a set written by another hand it found more repeats than the BM25F pass did (Render: 40
   of 47 in the top 3 against 27), so the desk keeps it as one opinion instead of pretending to beat it alone. On
   the embedded SQLite default: the words' candidates ranked by how many of the question's stems they hold.
-- **meaning**: the answers nearest the question's vector over the whole index (its cells: answers.cells), which
+- **meaning**: the answers nearest the question's vector over the whole index (its cells: answers.suggestions.cells),
+which
   finds a question asked again in other words, sharing no rare word with the first asking.
 
 Reciprocal rank fusion (Cormack et al. 2009) adds 1 / (RRF_K + rank) over the lists that hold an answer: it needs
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Q
 
-from answers.candidates import Weighted, offerable
+from answers.suggestions.candidates import Weighted, offerable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,8 +55,8 @@ def plain_among(terms: Sequence[Weighted], words: dict[str, str]) -> str | None:
 def plain_list(text: str, exclude: Sequence[int], *, depth: int = LIST_DEPTH, among: str | None = None) -> list[int]:
     """The answers the plain full-text query ranks first (PostgreSQL), best first; with `among` (plain_among), only
     the answers holding one of those words are ranked. Twice the depth: a few may be answers the desk no longer
-    offers (merged, spam, reply deleted), left out where their rows are read (answers.candidates.rows_for) rather
-    than by another query here."""
+    offers (merged, spam, reply deleted), left out where their rows are read (answers.suggestions.candidates.rows_for)
+    rather than by another query here."""
     if connection.vendor != "postgresql" or not text.strip():
         return []
     words = "replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery"
@@ -83,7 +84,7 @@ def meaning_list(
     import numpy as np
 
     from advocacy.embeddings import model_name
-    from answers.cells import nearest_cells
+    from answers.suggestions.cells import nearest_cells
 
     qs = offerable().filter(meaning__isnull=False, meaning_model=model_name()).exclude(pk__in=list(exclude))
     cells = nearest_cells(vector)

@@ -1,16 +1,16 @@
 """The meaning of each indexed answer (its question and our reply), filled behind the index by the worker.
 
-The index (answers.index) stays words only and fast; this fills `Answer.meaning` newest first in batches, in the
+The index (answers.index.follow) stays words only and fast; this fills `Answer.meaning` newest first in batches, in the
 worker's meaning process (advocacy.embeddings), so a history of answers gains its vectors over the hours after an
-import while the words already serve. A web process only reads the stored vectors (answers.suggestions)."""
+import while the words already serve. A web process only reads the stored vectors (answers.suggestions.ranking)."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
 from advocacy import embeddings
-from answers.cells import cell_of, centroids
 from answers.models import Answer
+from answers.suggestions.cells import cell_of, centroids
 
 BATCH = 256
 TEXT_CHARS = 1500  # the model reads 128 tokens: the question first, then as much of our reply as fits
@@ -34,7 +34,8 @@ def answers_meaning_fill(*, batch: int = BATCH, limit: int | None = None) -> int
         if not rows:
             break
         matrix = embeddings.embed([answer_text(a.title, a.question, a.reply) for a in rows])
-        # Each joins its nearest cell of the meaning list (answers.cells), if the index is large enough for cells.
+        # Each joins its nearest cell of the meaning list (answers.suggestions.cells), if the index is large enough for
+        # cells.
         cells = cell_of(matrix, centroids(model))
         for n, answer in enumerate(rows):
             answer.meaning = embeddings.to_bytes(matrix[n])

@@ -1,7 +1,7 @@
 """Earlier answers for a ticket: the answered tickets whose question (and our answer) most resemble this one.
 
-Two passes. The first (answers.candidates) finds a few hundred answers holding the question's rarer stems or a
-title alike in spelling. The second ranks them here with BM25F, the classic ranking of search engines: each
+Two passes. The first (answers.suggestions.candidates) finds a few hundred answers holding the question's rarer stems or
+a title alike in spelling. The second ranks them here with BM25F, the classic ranking of search engines: each
 stem of the question counts by how rare it is among all answers (a word every ticket has, "pipeline" on a CI
 product, counts little; "artifact" or "403" counts much), by how often the answer holds it, more in the title
 than in the question and more in the question than in our reply, less in a long text than in a short one.
@@ -11,10 +11,10 @@ Then a title alike in spelling (pg_trgm similarity, PostgreSQL only) and an answ
 What a plain full-text OR query misses and this does not: it ranks by how many words match, so three common
 words outweigh one telling word, and a long answer outweighs a short one (figures: bench/README.md, Answers).
 
-That ranking is one of three lists (answers.hybrid): the plain full-text query and the answers nearest in meaning
-over the whole index are the others, fused by reciprocal rank. Most mentions fit no earlier answer (praise,
+That ranking is one of three lists (answers.suggestions.hybrid): the plain full-text query and the answers nearest in
+meaning over the whole index are the others, fused by reciprocal rank. Most mentions fit no earlier answer (praise,
 events, hiring posts, small talk), and a ranking always has a best: each of the fused top answers gets P(fit) from
-features of all three lists (answers.fit), and only those at the threshold or more are shown. The words'
+features of all three lists (answers.fit.label), and only those at the threshold or more are shown. The words'
 *evidence* is one feature: the part of the score that comes from the question's distinctive stems, neither the
 product's own words (its name, keywords and handles as the channels follow it: answers.product) nor everyday ones
 (stems held by more than a fifth of the answers, once the index is large enough to say), counted in units of what
@@ -32,9 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
-from answers.candidates import Weighted, first_pass, rows_for
-from answers.earlier import EarlierAnswer
-from answers.fit import (
+from answers.fit.label import (
     COLD_WEIGHTS,
     FIT_NEXT,
     FIT_THRESHOLD,
@@ -49,6 +47,8 @@ from answers.fit import (
 from answers.fit_models import active_fit_weights
 from answers.models import Answer, Term
 from answers.product import product_stems
+from answers.suggestions.candidates import Weighted, first_pass, rows_for
+from answers.suggestions.earlier import EarlierAnswer
 from answers.synonyms import synonym_stems
 from answers.terms import function_stems, query_terms, text_terms
 from mentions.models import Message, Ticket
@@ -76,7 +76,7 @@ class Suggestion(EarlierAnswer):
     answer: Answer
     score: float
     why: list[str] = field(default_factory=list)
-    # What P(fit) was computed from (answers.fit.FIT_FEATURES) and P(fit) itself, 0..1.
+    # What P(fit) was computed from (answers.fit.label.FIT_FEATURES) and P(fit) itself, 0..1.
     features: dict[str, float] = field(default_factory=dict)
     fit: float = 0.0
 
@@ -101,8 +101,8 @@ def ticket_suggestions(ticket: Ticket, *, limit: int = LIMIT) -> list[Suggestion
 
 
 def ticket_ranked(ticket: Ticket, *, limit: int = LIMIT) -> tuple[list[Suggestion], Suggestion | None]:
-    """The ticket's suggestions and, when none is shown, the likeliest answer all the same (answers.stored keeps it
-    unshown, for the learning)."""
+    """The ticket's suggestions and, when none is shown, the likeliest answer all the same (answers.suggestions.stored
+    keeps it unshown, for the learning)."""
     # Imported here: numpy and the vectors are loaded by the processes that show suggestions, not by every Celery
     # process that imports this module at start (tests/test_process_set.py).
     from mentions.meaning import ticket_vector
@@ -139,11 +139,12 @@ def text_ranked(
     product_id: int | None = None,
 ) -> tuple[list[Suggestion], Suggestion | None]:
     """Earlier answers for a question, most likely to fit first; `vector` is the question's meaning
-    (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning: answers.hybrid) are
-    fused; the fused top answers get their features and P(fit) (answers.fit); nothing is shown unless the likeliest
-    reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order, for learning the weights). With
-    several products, those shown answered a ticket of `product_id`'s product first among equals (`_product_first`)."""
-    from answers.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_among, plain_list
+    (advocacy.embeddings) when known. Three lists (the plain full-text query, BM25F, meaning:
+    answers.suggestions.hybrid) are fused; the fused top answers get their features and P(fit) (answers.fit.label);
+    nothing is shown unless the likeliest reaches FIT_THRESHOLD (gate=False: all of the fused top in the fused order,
+    for learning the weights). With several products, those shown answered a ticket of `product_id`'s product first
+    among equals (`_product_first`)."""
+    from answers.suggestions.hybrid import LIST_DEPTH, counted_list, fused, meaning_list, plain_among, plain_list
 
     text = title + "\n" + body
     words = _words(text)
@@ -176,7 +177,7 @@ def text_ranked(
     # Without the question's vector (not yet computed by the worker) or any answer's (an index filled before the
     # meaning was), the words alone decide, with their own weights: meaning absent is not meaning far.
     meant = vector is not None and bool(near)
-    # With meaning, the weights this desk learnt from its advocates' use when a version is active (answers.fit_use).
+    # With meaning, the weights this desk learnt from its advocates' use when a version is active (answers.fit.use).
     weights, threshold = (
         ((active_fit_weights() or COLD_WEIGHTS), FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
     )
@@ -303,7 +304,7 @@ def _why(suggestion: Suggestion, parts: list[Part], words: dict[str, str], alike
         why.append(f"in other words: {', '.join(alike_words)}")
     if alike >= 0.3:
         why.append(f"title alike ({round(alike * 100)}%)")
-    if suggestion.features.get("rr_meaning"):  # among the answers nearest in meaning (answers.hybrid)
+    if suggestion.features.get("rr_meaning"):  # among the answers nearest in meaning (answers.suggestions.hybrid)
         why.append("alike in meaning")
     if answer.uses:
         why.append(f"used {answer.uses} time{'s' if answer.uses != 1 else ''} before")

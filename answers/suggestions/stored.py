@@ -29,13 +29,13 @@ from django.utils import timezone
 
 from advocacy.enqueue import task_enqueue_on_commit
 from advocacy.prepared import Prepared
-from answers.earlier import EarlierAnswer
-from answers.fit import fit_label
+from answers.fit.label import fit_label
 from answers.models import Answer, StoredSuggestion, SuggestionFeedback, SuggestionsState, Term
+from answers.suggestions.earlier import EarlierAnswer
 from mentions.models import Message, Ticket
 
 if TYPE_CHECKING:
-    from answers.suggestions import Suggestion
+    from answers.suggestions.ranking import Suggestion
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ OPEN = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING)
 
 @dataclass
 class Shown(EarlierAnswer):
-    """A stored suggestion as the panel and the API show it (the attributes of answers.suggestions.Suggestion)."""
+    """A stored suggestion as the panel and the API show it (the attributes of
+    answers.suggestions.ranking.Suggestion)."""
 
     answer: Answer
     rank: int
@@ -117,7 +118,7 @@ def suggestions_store(ticket_ids: Iterable[int], *, vectors: bool = True, force:
     current generation are left as they are unless `force`, so the task is idempotent. `vectors`: read or make
     the tickets' meaning vectors first (the meaning process; the bench measures the suggestions alone). Returns
     how many tickets were computed."""
-    from answers.suggestions import ticket_ranked  # numpy and the ranking, in the worker only
+    from answers.suggestions.ranking import ticket_ranked  # numpy and the ranking, in the worker only
 
     ticket_ids = list(ticket_ids)
     generation = generation_current()
@@ -159,7 +160,7 @@ def _store(ticket_id: int, suggestions: list[Suggestion], unshown: Suggestion | 
 
 def _gone(ticket: str, indexed_at: str) -> Exists:
     """A reply of ours on the answer's ticket deleted from the platform after the answer was indexed (as
-    answers.index_rows.reply_gone, from any model pointing at the answer)."""
+    answers.index.rows.reply_gone, from any model pointing at the answer)."""
     return Exists(
         Message.objects.filter(
             ticket_id=OuterRef(ticket), kind=Message.Kind.OUR_REPLY, deleted_at__gte=OuterRef(indexed_at)

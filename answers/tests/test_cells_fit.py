@@ -1,4 +1,4 @@
-"""The meaning cells' k-means runs in a child process (answers/cells_fit.py), so the long-lived meaning process
+"""The meaning cells' k-means runs in a child process (answers/fit/cells.py), so the long-lived meaning process
 never holds scikit-learn (about 90 MB, issue 58) after learning the cells."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from advocacy.child_arrays import ROOT
-from answers.cells_fit import KMeansError, kmeans, kmeans_apart
+from answers.fit.cells import KMeansError, kmeans, kmeans_apart
 
 
 def _vectors() -> np.ndarray:
@@ -30,7 +30,7 @@ def test_centroids_computed_apart_are_the_centroids_computed_here():
 def test_the_process_that_asks_for_the_cells_never_imports_scikit_learn():
     script = (
         "import sys, numpy as np\n"
-        "from answers.cells_fit import kmeans_apart\n"
+        "from answers.fit.cells import kmeans_apart\n"
         "centres = kmeans_apart(np.eye(4, dtype=np.float32).repeat(5, axis=0), 4)\n"
         "print(centres.shape, sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy'}))\n"
     )

@@ -17,7 +17,7 @@ import pytest
 
 from answers.models import Answer, Term
 from answers.services import answer_use
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.ranking import ticket_suggestions
 from answers.tasks import index as answers_index_task
 from channels.adapters.base import IncomingMention
 from channels.tests.factories import ChannelFactory
@@ -81,7 +81,7 @@ def test_a_reply_deleted_on_the_platform_is_never_offered_again_and_leaves_the_i
     answers_index_task.apply().get()
     assert not Answer.objects.filter(pk=theirs.pk).exists()
     assert Term.objects.get(term="lock").df == caching - 1
-    from answers.index import answers_index
+    from answers.index.follow import answers_index
 
     assert answers_index(everything=True) == 0
     assert offered(question) == []

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from answers.index import answer_words, answers_index
+from answers.index.follow import answer_words, answers_index
 from answers.models import Answer, Term
 from answers.services import answer_use
-from answers.suggestions import text_suggestions
+from answers.suggestions.ranking import text_suggestions
 from mentions.models import Message, TicketEvent
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory
 from people.privacy import person_erase

@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from advocacy.embeddings import embed, model_name
-from answers.cells import CACHE_KEY, centroids
 from answers.evaluation import dataset_load, evaluate, fit_rows, tickets_load
 from answers.management.commands import answers_evaluate
-from answers.meaning import answer_text
 from answers.models import MeaningCell
 from answers.product import product_stems
+from answers.suggestions.cells import CACHE_KEY, centroids
+from answers.suggestions.meaning import answer_text
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def _unit(v):
 
 def _cells_apart_from(answer_text_: str, question: str) -> bytes:
     """Nine centroids: the first the answer's own meaning, eight near the question's: the answer joins a cell the
-    question does not probe (answers.cells.PROBE = 8)."""
+    question does not probe (answers.suggestions.cells.PROBE = 8)."""
     answer, asked = embed([answer_text_, question])
     noise = np.random.default_rng(3).normal(0, 0.01, (8, len(asked)))
     return b"".join(_unit(v).tobytes() for v in [answer, *(asked + noise)])

@@ -1,9 +1,10 @@
-"""answers.fit_simulate: the labels an advocate's use leaves, as the desk records them (answers.feedback), on rows
-shaped as answers.evaluation.fit_rows makes them (features made up here, on the scale of answers.fit's)."""
+"""answers.fit.simulate: the labels an advocate's use leaves, as the desk records them (answers.suggestions.feedback),
+on rows shaped as answers.evaluation.fit_rows makes them (features made up here, on the scale of
+answers.fit.label's)."""
 
 from __future__ import annotations
 
-from answers.fit_simulate import use_labels, use_simulate
+from answers.fit.simulate import use_labels, use_simulate
 
 SURE = {"meaning": 0.9, "meaning_lead": 0.4, "evidence": 10.0, "coverage": 1.0, "rr_meaning": 1.0, "top_both": 1.0}
 WEAK = {"meaning": 0.3, "evidence": 0.5, "coverage": 0.1, "rr_meaning": 0.2}

@@ -1,8 +1,8 @@
-""" "Nothing fits" learnt from the desk's own use (answers.fit_use): what advocates did with the suggestions becomes
+""" "Nothing fits" learnt from the desk's own use (answers.fit.use): what advocates did with the suggestions becomes
 the weights that decide what the panel shows, only when they predict the newest labels better.
 
-The labels here are SuggestionFeedback rows as answers.feedback records them (inserted, dismissed, ignored), each
-with the features its suggestion had (answers.fit.FIT_FEATURES); no platform is involved."""
+The labels here are SuggestionFeedback rows as answers.suggestions.feedback records them (inserted, dismissed, ignored),
+each with the features its suggestion had (answers.fit.label.FIT_FEATURES); no platform is involved."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import random
 import pytest
 from django.core.cache import cache
 
-from answers.fit import COLD_WEIGHTS, FIT_FEATURES, FIT_THRESHOLD, fit_probability
+from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_THRESHOLD, fit_probability
+from answers.fit.use import MIN_LABELS, fit_learn
 from answers.fit_models import FIT_WEIGHTS_CACHE, active_fit_weights
-from answers.fit_use import MIN_LABELS, fit_learn
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index
 from answers.models import FitWeights, SuggestionFeedback
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import ticket_suggestions
 from answers.tests.test_suggestions import answered, asking, library  # noqa: F401 - the fixture
 from mentions.meaning import ticket_vectors
 from mentions.tests.factories import TicketFactory

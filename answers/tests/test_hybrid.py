@@ -1,7 +1,7 @@
-"""The hybrid suggestions (answers.hybrid, answers.cells, answers.fit): the plain full-text list is the
-evaluation's baseline query served by its index, the meaning list reads the whole index (through k-means cells
-once there are enough answers), every suggestion carries its features and P(fit), and weights learnt later are
-taken as they are. Tickets and our replies are stored as the ingest stores them (mentions factories)."""
+"""The hybrid suggestions (answers.suggestions.hybrid, answers.suggestions.cells, answers.fit.label): the plain
+full-text list is the evaluation's baseline query served by its index, the meaning list reads the whole index (through
+k-means cells once there are enough answers), every suggestion carries its features and P(fit), and weights learnt later
+are taken as they are. Tickets and our replies are stored as the ingest stores them (mentions factories)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from answers import cells as cells_module
-from answers.cells import cells_refresh, nearest_cells
 from answers.evaluation import _naive
-from answers.fit import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
-from answers.hybrid import fused, meaning_list, plain_list
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
+from answers.index.follow import answers_index
 from answers.models import Answer, MeaningCell
-from answers.suggestions import text_suggestions, ticket_suggestions
+from answers.suggestions import cells as cells_module
+from answers.suggestions.cells import cells_refresh, nearest_cells
+from answers.suggestions.hybrid import fused, meaning_list, plain_list
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import text_suggestions, ticket_suggestions
 from answers.tests.test_suggestions import answered, asking
 from mentions.meaning import ticket_vectors
 from mentions.models import Tag
@@ -153,8 +153,8 @@ def test_when_the_words_match_too_many_answers_the_plain_list_ranks_those_holdin
     """At 1,000,000 tickets an OR of every word of a question matched most of the index and took 10-15 s to rank: once a
     word is in more than PLAIN_BUDGET answers, only the answers holding one of the question's rarer words are
     ranked (by all the words); below it, exactly the naive query."""
-    from answers import hybrid
-    from answers.suggestions import _weighted, _words
+    from answers.suggestions import hybrid
+    from answers.suggestions.ranking import _weighted, _words
 
     common = [answered(f"Pipeline {n}", "pipeline failing again", "retry the pipeline").pk for n in range(6)]
     rare = answered("Zeppelin pipeline", "zeppelin pipeline failing", "pin the zeppelin runner").pk

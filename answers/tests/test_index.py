@@ -1,5 +1,5 @@
-"""The backfill (answers.index_bulk: ranges of ids, rows from arrays, workers) writes the same index as the
-indexer that follows new answers (answers.index), on the same tickets: the rows, their stems and the counts."""
+"""The backfill (answers.index.bulk: ranges of ids, rows from arrays, workers) writes the same index as the
+indexer that follows new answers (answers.index.follow), on the same tickets: the rows, their stems and the counts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.models import Answer, Term
 from answers.tests.test_suggestions import answered
 from mentions.models import Message, Tag, Ticket
@@ -50,7 +50,7 @@ def test_the_backfill_writes_what_the_incremental_indexer_writes(django_db_setup
     Answer.objects.all().delete()
     Term.objects.all().delete()
     # Ranges of 3 ids: tickets of one answer fall in different ranges, and the counts add up across them.
-    from answers.index_bulk import answers_backfill
+    from answers.index.bulk import answers_backfill
 
     assert answers_backfill(span=3) == 14
     assert snapshot() == incremental

@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.models import SavedReply
-from answers.stored import suggestions_store
+from answers.suggestions.stored import suggestions_store
 from answers.tests.test_suggestions import answered
 from mentions.models import Ticket, TicketEvent
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory
@@ -66,7 +66,7 @@ def test_an_earlier_answer_goes_after_the_typed_sentence(ticket):
         "Retry the job: the artifacts service recovered.",
     )
     answers_index()
-    suggestions_store([ticket.pk])  # as the worker does when the ticket arrives (answers.stored)
+    suggestions_store([ticket.pk])  # as the worker does when the ticket arrives (answers.suggestions.stored)
     client = _client()
     url, data = browser_post(_page(client, ticket), "answer-insert", {"body": TYPED})
 

@@ -1,5 +1,5 @@
 """The docs our knowledge sources index give the judgement's fingerprint the product's words (issue 68,
-answers.knowledge_words through mentions.judgement.product_texts). Rows made here; nothing is fetched."""
+answers.knowledge.words through mentions.judgement.product_texts). Rows made here; nothing is fetched."""
 
 from __future__ import annotations
 

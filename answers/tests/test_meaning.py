@@ -1,5 +1,5 @@
 """Answers found by meaning (issue 42): the worker fills each answer's vector behind the index; a question asked
-again in other words is offered the answer nearest in meaning (answers.hybrid), and a web process only reads
+again in other words is offered the answer nearest in meaning (answers.suggestions.hybrid), and a web process only reads
 stored vectors (it never loads the model)."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index
 from answers.models import Answer
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import ticket_suggestions
 from answers.tests.test_suggestions import answered, asking
 from mentions.meaning import ticket_vectors
 
@@ -53,7 +53,7 @@ def test_a_question_in_other_words_is_offered_by_meaning_and_small_talk_is_not()
 
 def test_a_web_process_reading_suggestions_never_loads_the_model():
     code = (
-        "import django, sys; django.setup(); import answers.views, answers.suggestions, mentions.meaning; "
+        "import django, sys; django.setup(); import answers.views, answers.suggestions.ranking, mentions.meaning; "
         "print('onnxruntime' in sys.modules, 'tokenizers' in sys.modules)"
     )
     out = subprocess.run(

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index
 from answers.product import channel_words, product_stems
-from answers.stored import suggestions_store
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import ticket_suggestions
+from answers.suggestions.stored import suggestions_store
 from answers.tests.test_suggestions import answered, asking
 from channels.models import Channel
 from mentions.meaning import ticket_vectors
@@ -67,7 +67,7 @@ def test_praise_gets_no_suggestion_and_the_panel_says_so_calmly_while_a_repeat_g
     # It shares "great", "week" with one answer, "love", "product" with another, "team", "good" with others: chance
     # matches of everyday words, under the floor. (Three or more with one answer would pass it: docs/answers.md.)
     praise = asking("", PRAISE)
-    suggestions_store([praise.pk])  # as the worker does when the ticket arrives (answers.stored)
+    suggestions_store([praise.pk])  # as the worker does when the ticket arrives (answers.suggestions.stored)
     html = advocate_client.get(f"/tickets/{praise.pk}/panels/answers/").content.decode()
     assert [s.why for s in ticket_suggestions(praise)] == []
     assert NONE in html

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from answers.index import answers_index
-from answers.suggestions import text_suggestions
+from answers.index.follow import answers_index
+from answers.suggestions.ranking import text_suggestions
 from answers.terms import function_stems
 from answers.tests.test_suggestions import answered
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.knowledge.search import knowledge_search
+from answers.knowledge.words import doc_titles
 from answers.knowledge_models import DocPage
-from answers.knowledge_words import doc_titles
 from answers.models import StoredSuggestion
-from answers.stored import suggestions_store
-from answers.suggestions import ticket_suggestions
+from answers.suggestions.ranking import ticket_suggestions
+from answers.suggestions.stored import suggestions_store
 from answers.terms import query_terms, text_terms
 from answers.tests.knowledge_helpers import source
 from answers.tests.test_suggestions import answered, asking

@@ -1,5 +1,5 @@
-"""Suggestions computed once in the worker and stored on the ticket (answers.stored): queued after an ingest and
-computed by the meaning queue's task, read by the panel in one query (never a search at view time), "Looking for
+"""Suggestions computed once in the worker and stored on the ticket (answers.suggestions.stored): queued after an ingest
+and computed by the meaning queue's task, read by the panel in one query (never a search at view time), "Looking for
 earlier answers…" and queued once when nothing is stored yet, computed again when the index changed materially,
 and never offering a reply deleted from the platform or an erased person's answer, from the moment the desk knows.
 Tickets and replies come through the real ingest (shapes: answers/tests/test_deleted_replies.py)."""
@@ -14,13 +14,20 @@ import responses
 from django.test import Client
 
 from advocacy.celery import app
-from answers import stored, views
-from answers.feedback import feedback_reply_sent
-from answers.fit import FIT_THRESHOLD
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers import views
+from answers.fit.label import FIT_THRESHOLD
+from answers.index.follow import answers_index
 from answers.models import StoredSuggestion, SuggestionFeedback, SuggestionsState
-from answers.stored import generation_added, generation_current, stale_ids, suggestions_refresh, suggestions_store
+from answers.suggestions import stored
+from answers.suggestions.feedback import feedback_reply_sent
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.stored import (
+    generation_added,
+    generation_current,
+    stale_ids,
+    suggestions_refresh,
+    suggestions_store,
+)
 from answers.tasks import index as answers_index_task
 from answers.tests.test_deleted_replies import QUESTION, REPLY, asked
 from answers.tests.test_suggestions import answered, asking
@@ -151,7 +158,7 @@ def test_nothing_shown_then_a_reply_from_scratch_labels_the_likeliest_unshown_on
     library, advocate_client
 ):
     """The learning must see what the desk kept quiet about, not only what it showed: otherwise its labels are
-    nearly all "fits" (inserted) and it learns to show more (answers.fit_use). The API never lists the unshown one
+    nearly all "fits" (inserted) and it learns to show more (answers.fit.use). The API never lists the unshown one
     either (api/tests/test_suggestions_api.py)."""
     answers_index()
     answers_meaning_fill()

@@ -9,12 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from answers import candidates, suggestions
-from answers.index import answers_index, answers_prune
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index, answers_prune
 from answers.models import Answer, SavedReply, Term
-from answers.stored import suggestions_store
-from answers.suggestions import text_suggestions, ticket_suggestions
+from answers.suggestions import candidates
+from answers.suggestions import ranking as suggestions
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.ranking import text_suggestions, ticket_suggestions
+from answers.suggestions.stored import suggestions_store
 from channels.adapters.registry import platform_of
 from mentions.meaning import ticket_vectors
 from mentions.models import Message, Tag, Ticket, TicketEvent
@@ -221,8 +222,9 @@ def test_nothing_alike_says_so(library, advocate_client):
 def test_the_panel_reads_its_stored_suggestions_in_three_queries_whatever_the_index_holds(
     library, rf, django_assert_num_queries
 ):
-    """The stored suggestions with their answers and who answered (one query: answers.stored), the saved replies,
-    whether a knowledge source is on. No search at view time: the worker stored them (answers.stored)."""
+    """The stored suggestions with their answers and who answered (one query: answers.suggestions.stored), the saved
+    replies, whether a knowledge source is on. No search at view time: the worker stored them
+    (answers.suggestions.stored)."""
     from answers.views import answers_panel
 
     answers_index()
@@ -242,14 +244,14 @@ def test_the_panel_reads_its_stored_suggestions_in_three_queries_whatever_the_in
 
 
 def test_computing_a_tickets_suggestions_asks_as_many_queries_whatever_the_index_holds(library):
-    """What the worker asks to compute one ticket's suggestions (answers.stored): the question, its stored meaning,
-    the stems' counts, the candidates with their rows, the plain full-text list, the meaning list, the rows the
+    """What the worker asks to compute one ticket's suggestions (answers.suggestions.stored): the question, its stored
+    meaning, the stems' counts, the candidates with their rows, the plain full-text list, the meaning list, the rows the
     other two found; the synonyms, the product's words and the meaning cells from the cache once read. Ten answers
     more ask nothing more."""
     from django.core.cache import cache
 
     from advocacy.embeddings import model_name
-    from answers.cells import CACHE_KEY
+    from answers.suggestions.cells import CACHE_KEY
 
     def counted(ticket: Ticket) -> int:
         ticket_suggestions(ticket)  # the caches filled

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 import responses
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.knowledge_models import DocPage
 from answers.tasks import team_model_draft
 from answers.terms import text_terms

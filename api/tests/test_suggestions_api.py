@@ -6,9 +6,9 @@ from unittest.mock import patch
 import pytest
 from django.test import Client
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.models import StoredSuggestion
-from answers.stored import suggestions_store
+from answers.suggestions.stored import suggestions_store
 from answers.tests.test_nothing_fits import PRAISE, REPEAT, gitlab_desk
 from answers.tests.test_suggestions import answered, asking
 from api.tokens import token_create
@@ -38,7 +38,7 @@ def test_suggestions_best_first_with_reply_and_why():
     answered("Pages site 404", "my pages site is a 404 after deploy", "Publish to public/: https://docs.example.com/p")
     answers_index()
     t = asking("artifacts expire", "Why do my artifacts expire after a day?")
-    suggestions_store([t.pk])  # as the worker does when the ticket arrives (answers.stored)
+    suggestions_store([t.pk])  # as the worker does when the ticket arrives (answers.suggestions.stored)
 
     body = _client(AdvocateFactory()).get(f"/api/tickets/{t.pk}/suggestions/").json()
     results = body["results"]
@@ -61,7 +61,7 @@ def test_nothing_fits_a_praise_mention_an_empty_list_while_a_repeat_gets_its_ans
     client = _client(AdvocateFactory())
     praise, repeat = asking("", PRAISE), asking(*REPEAT)
     suggestions_store([praise.pk, repeat.pk])
-    # The likeliest answer is kept unshown for the learning (answers.stored), never listed.
+    # The likeliest answer is kept unshown for the learning (answers.suggestions.stored), never listed.
     assert StoredSuggestion.objects.filter(ticket=praise, shown=False).exists()
     assert client.get(f"/api/tickets/{praise.pk}/suggestions/").json() == {"results": [], "pending": False}
     results = client.get(f"/api/tickets/{repeat.pk}/suggestions/").json()["results"]

@@ -1,6 +1,6 @@
 """What the product's own knowledge says it is, from the apps above mentions (issue 68, item 3): the fingerprint
 (fingerprint.py) reads these texts' words as the product's vocabulary. answers registers the titles of the docs
-pages its knowledge sources index (answers.knowledge_words.doc_titles); docs/architecture.md lists every hook."""
+pages its knowledge sources index (answers.knowledge.words.doc_titles); docs/architecture.md lists every hook."""
 
 from __future__ import annotations
 

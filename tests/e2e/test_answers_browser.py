@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from answers.index import answers_index
-from answers.meaning import answers_meaning_fill
+from answers.index.follow import answers_index
 from answers.models import SavedReply, SuggestionFeedback
-from answers.stored import suggestions_store
+from answers.suggestions.meaning import answers_meaning_fill
+from answers.suggestions.stored import suggestions_store
 from answers.tests.knowledge_helpers import source
 from answers.tests.test_stored_suggestions import _library
 from answers.tests.test_suggestions import answered
@@ -35,7 +35,7 @@ def test_insert_an_earlier_answer_and_a_saved_reply_from_the_keyboard(live_serve
     SavedReply.objects.create(title="Known issue", keywords="bug", body="Thanks {requester}, known issue: {link}.")
     ticket = TicketFactory(subject="artifacts expire", requester_name="Dana", requested_at=BASE_TIME)
     MessageFactory(ticket=ticket, body="Why do my artifacts expire after one day?")
-    suggestions_store([ticket.pk])  # as the worker does when the ticket arrives (answers.stored)
+    suggestions_store([ticket.pk])  # as the worker does when the ticket arrives (answers.suggestions.stored)
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as pw:

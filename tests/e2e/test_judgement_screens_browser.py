@@ -35,7 +35,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
 from advocacy.versioned import version_bump
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.tasks import team_model_draft
 from answers.tests.test_suggestions import answered
 from channels.tests.factories import ChannelFactory

@@ -1,7 +1,7 @@
-"""Fit answers.fit's cold-start weights on the evaluation sets: each question's fused top answers, their features
+"""Fit answers.fit.label's cold-start weights on the evaluation sets: each question's fused top answers, their features
 and whether each is the target (answers.evaluation.fit_rows), then a logistic regression (scikit-learn). Prints
 the weights, a cross-check (fitted on all sets but one, scored on that one) and, with --write, writes them into
-answers/fit.py. `--rows PATH` keeps the collected rows (JSON) and reads them back next time instead of asking
+answers/fit/label.py. `--rows PATH` keeps the collected rows (JSON) and reads them back next time instead of asking
 every question again. Nothing stays in the database."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from answers import fit
 from answers.evaluation import DATASET, EARLIER, NEWER, SEEN, dataset_load, fit_rows
-from answers.fit_learn import cross_check, learn
-from answers.fit_simulate import use_simulate
+from answers.fit import label as fit
+from answers.fit.learn import cross_check, learn
+from answers.fit.simulate import use_simulate
 
 FIT_PY = Path(fit.__file__)
 
@@ -26,11 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dataset", type=Path, action="append", dest="datasets", metavar="PATH")
         parser.add_argument("--rows", type=Path, help="Keep the collected rows here; read them if present.")
-        parser.add_argument("--write", action="store_true", help="Write the weights into answers/fit.py.")
+        parser.add_argument("--write", action="store_true", help="Write the weights into answers/fit/label.py.")
         parser.add_argument(
             "--use",
             action="store_true",
-            help="Simulate learning from the desk's use on each set (answers.fit_simulate).",
+            help="Simulate learning from the desk's use on each set (answers.fit.simulate).",
         )
 
     def handle(self, *args, datasets: list[Path] | None, rows: Path | None, write: bool, use: bool, **options) -> None:

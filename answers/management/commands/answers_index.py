@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from answers.index import answers_index, answers_prune
+from answers.index.follow import answers_index, answers_prune
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from answers.index import answers_index
+from answers.index.follow import answers_index
 from answers.models import Answer, SavedReply
 from channels.adapters.base import IncomingMention
 from channels.demo.channels import demo_slug
