@@ -1,0 +1,184 @@
+"""The bench scripts' smoke runs (tests/test_bench_smoke*.py): every script in bench/ runs to its end at a tiny size,
+so a schema or code change cannot silently break one.
+
+A smoke run, not a measurement: no figure is asserted, only that the script completes (exit 0) and prints the line
+that says it reached its report. Before this test, bench/claim_latency.py, kpi_page.py, search.py and
+stories_history.py failed at once on main for weeks: their loads left out columns made NOT NULL since.
+
+Each script gets a PostgreSQL database of its own, named for this test run (the scripts wipe their tables), and a
+var folder in the test's temporary directory. A new script in bench/ without an entry in SMOKE fails
+test_every_bench_script_has_a_smoke_run.
+
+The runs are spread over four test files (SHARDS), so the suite's workers, which take a file at a time
+(`--dist loadfile`), share them: in one file they were about 1,200 s on one worker, the suite's last minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+
+
+# pages.py's load (tickets, messages, people, stories, the answers' index) at a small size: the scripts that measure
+# "on bench/pages.py's database" (their docstrings) get it first, so they measure real rows, not an empty table.
+PAGES = ("--pages", "floor,bare,minimal-db,ticket,queue")
+PAGES_LOAD = ("pages.py", "--tickets", "1500", "--load-only", "--no-helpdesk")
+
+
+@dataclass(frozen=True)
+class Smoke:
+    arguments: tuple[str, ...]
+    reached: str  # a line the script prints once it has reported
+    on_pages_load: bool = False  # run PAGES_LOAD first on the same database
+    then: tuple[str, ...] = ()  # a second run of the same script on the same database
+    first: tuple[str, ...] = ()  # another script run first on the same database (its name, then its arguments)
+
+
+SMOKE: dict[str, Smoke] = {
+    "analytics_api.py": Smoke(("--tickets", "400", "--repeat", "1"), "load avg at the end"),
+    # One database against itself, loaded by analytics_api.py first.
+    "analytics_growth.py": Smoke(
+        ("--repeat", "1"), "load avg at the end", first=("analytics_api.py", "--tickets", "400", "--repeat", "1")
+    ),
+    "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
+    "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
+    # On claim_latency.py's database, as its docstring says.
+    "claim_profile.py": Smoke(
+        ("--claims", "20", "--rounds", "2", "--profile", "--top", "5"),
+        "queries per claim",
+        first=("claim_latency.py", "--tickets", "2000", "--advocates", "2", "--claims", "5"),
+    ),
+    # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
+    "embedded_soak.py": Smoke(("--minutes", "0.5", "--sample-seconds", "10"), "tracebacks in the log"),
+    "feed_hostile.py": Smoke(("--megabytes", "0.02", "--timeout", "120"), "worst:"),
+    "freshness.py": Smoke(("--minutes", "0.5", "--every", "3"), "Target: median"),
+    "import_hostile.py": Smoke(("--lines", "20", "--big-mb", "5"), "hostile files:"),
+    "import_zendesk.py": Smoke(("--tickets", "300", "--users", "60", "--organizations", "5"), "Target: import"),
+    "ingest_throughput.py": Smoke(("--items", "2000", "--page-size", "200"), "COPY floor"),
+    "judgement.py": Smoke(("--mentions", "40"), "first mention in a fresh worker"),
+    # The demo is its own size: seeded whole (about 35 s) and judged (about 10 s), so the run is the measurement's.
+    "judgement_demo.py": Smoke((), "difference in points"),
+    "judgement_learning_import.py": Smoke(("--mentions", "120"), "learned version"),
+    "judging_backlog.py": Smoke(
+        ("--imported", "300", "--import-minutes", "0.5", "--live", "6", "--live-minutes", "1", "--max-hours", "1"),
+        "target, every live ticket judged within a minute",
+    ),
+    "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
+    "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),
+    "memory.py": Smoke(("--set", "dev", "--rounds", "1"), "idle RSS"),
+    # A 1 s timeout and a short trickle: the cases end within seconds (the smoke asserts no figure).
+    "model_client_hostile.py": Smoke(
+        ("--timeout", "1", "--gap", "0.2", "--header-bytes", "10", "--bomb-mb", "20", "--big-mb", "3"),
+        "hostile case ends in the client's error",
+    ),
+    "page_profile.py": Smoke(("--requests", "2", "--warmup", "1"), "CPU ms/req", on_pages_load=True),
+    # A few of the desk's pages, each on its own gunicorn, then django-helpdesk's on the same load (its virtualenv
+    # comes from PyPI, as the bench's does when run by hand).
+    "pages.py": Smoke(
+        ("--tickets", "1500", "--clients", "2", "--seconds", "0.3", "--warmup-views", "1", "--no-helpdesk", *PAGES),
+        "hd ticket",
+        then=("--tickets", "1500", "--clients", "1", "--seconds", "0.3", "--warmup-views", "1", "--helpdesk-only"),
+    ),
+    "schemathesis_api.py": Smoke(("--max-examples", "1"), "Test cases:"),
+    "search.py": Smoke(("--tickets", "1000", "--runs", "2"), "all cases: p95"),
+    "stories_history.py": Smoke(
+        (
+            "--tickets",
+            "300",
+        ),
+        "detector:",
+    ),
+    "stored_profile.py": Smoke(
+        ("--tickets", "3", "--warmup", "1", "--explain"), "by SQL statement kind", on_pages_load=True
+    ),
+    "stored_suggestions.py": Smoke(("--tickets", "3"), "stored: panel read", on_pages_load=True),
+    "suggestions.py": Smoke(
+        (
+            "--tickets",
+            "3",
+        ),
+        "ms/ticket",
+        on_pages_load=True,
+    ),
+}
+
+
+def bench_scripts() -> set[str]:
+    return {path.name for path in BENCH.glob("*.py") if not path.name.startswith("_")}
+
+
+def _database(prefix: str, name: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    db = f"{prefix}_{name.removesuffix('.py')}_{worker}"
+    conn = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
+    conn.autocommit = True
+    with conn.cursor() as cur:  # a fresh database each run: a script's own migrations apply from nothing
+        cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    conn.close()
+    return db
+
+
+def smoke_run(script: str, tmp_path: Path) -> None:
+    """One script's smoke run: its database and var folder, its runs, its report reached."""
+    smoke = SMOKE[script]
+    db = _database("bench_smoke", script)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DESK_", "PYTEST", "DATABASE_URL"))
+    }
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+        HELPDESK_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{_database('bench_smoke_hd', script)}",
+        MINIMAL_DB_NAME=_database("bench_smoke_minimal", script),
+        REDIS_URL=settings.CELERY_BROKER_URL,
+        DESK_VAR_DIR=str(tmp_path / "var"),
+        # Its own static folder: collectstatic rewriting the tree's while another test's WhiteNoise reads it failed
+        # a run.
+        DESK_STATIC_ROOT=str(tmp_path / "static"),
+    )
+    runs = [(script, smoke.arguments)] + ([(script, smoke.then)] if smoke.then else [])
+    if smoke.on_pages_load:
+        runs.insert(0, (PAGES_LOAD[0], PAGES_LOAD[1:]))
+    if smoke.first:
+        runs.insert(0, (smoke.first[0], smoke.first[1:]))
+    output = ""
+    for target, arguments in runs:
+        done = subprocess.run(
+            [sys.executable, str(BENCH / target), *arguments],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        output += done.stdout + done.stderr
+        assert done.returncode == 0, f"bench/{target} {' '.join(arguments)} exited {done.returncode}:\n{output[-4000:]}"
+    assert smoke.reached in output, f"bench/{script} ended without its report ({smoke.reached!r}):\n{output[-4000:]}"
+
+
+SHARDS = 4
+# Seconds each slow run took in the full suite on 2026-11-29 (2 cores): the shards are balanced by them, the other
+# runs counted at 20 s.
+SLOW = {"memory.py": 125, "schemathesis_api.py": 122, "embedded_soak.py": 96, "pages.py": 87, "feed_hostile.py": 53,
+        "freshness.py": 48, "import_hostile.py": 42, "judgement_demo.py": 39}  # fmt: skip
+
+
+def shard(number: int) -> list[str]:
+    """The scripts of shard `number` (0 to SHARDS - 1): the slowest first, each to the lightest shard so far."""
+    loads = [0] * SHARDS
+    shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    for script in sorted(SMOKE, key=lambda name: (-SLOW.get(name, 20), name)):
+        lightest = loads.index(min(loads))
+        shards[lightest].append(script)
+        loads[lightest] += SLOW.get(script, 20)
+    return sorted(shards[number])
