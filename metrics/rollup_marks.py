@@ -21,7 +21,8 @@ EVENT_KINDS = (SERVED, TAG_ADDED, *HANDLING_KINDS)
 PLAY_OPENED = ("new", "open")
 
 
-def _sql_list(values: Sequence[str]) -> str:
+def sql_list(values: Sequence[str]) -> str:
+    """SQL literals of `values`, quoted, for an IN list in the rollups' SQL (constants only: no input reaches it)."""
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
@@ -82,12 +83,12 @@ def _columns(alias: str) -> str:
 _EVENT_DAYS = f"""
     INSERT INTO metrics_rollupdirty (day, kind)
     SELECT DISTINCT d, 'event' FROM (
-        SELECT {_day("r.created_at")} AS d FROM {{rows}} r WHERE r.kind IN ({_sql_list(EVENT_KINDS)})
+        SELECT {_day("r.created_at")} AS d FROM {{rows}} r WHERE r.kind IN ({sql_list(EVENT_KINDS)})
         UNION ALL
         SELECT {_day("a.created_at")} FROM {{rows}} r
         JOIN mentions_ticketevent a ON a.ticket_id = r.ticket_id AND a.actor_id = r.actor_id
              AND a.kind = '{SERVED}' AND a.created_at <= r.created_at
-        WHERE r.kind IN ({_sql_list(HANDLING_KINDS)}) AND r.actor_id IS NOT NULL
+        WHERE r.kind IN ({sql_list(HANDLING_KINDS)}) AND r.actor_id IS NOT NULL
     ) s
     ON CONFLICT DO NOTHING;
 """
@@ -192,6 +193,6 @@ INSERT INTO metrics_rollupdirty (day, kind)
 SELECT DISTINCT d, 'ticket' FROM ({_TICKET_DAYS.format(rows="mentions_ticket")}) s
 ON CONFLICT DO NOTHING;
 INSERT INTO metrics_rollupdirty (day, kind)
-SELECT DISTINCT {_day("created_at")}, 'event' FROM mentions_ticketevent WHERE kind IN ({_sql_list(EVENT_KINDS)})
+SELECT DISTINCT {_day("created_at")}, 'event' FROM mentions_ticketevent WHERE kind IN ({sql_list(EVENT_KINDS)})
 ON CONFLICT DO NOTHING;
 """

@@ -37,7 +37,7 @@ from metrics.rollup_marks import (
     STATUS,
     TAG_ADDED,
     WHOLE_DAY,
-    _sql_list,
+    sql_list,
 )
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ DELETE FROM metrics_advocateday WHERE day = %(day)s;
 INSERT INTO metrics_advocateday (day, actor_id, channel_id, product_id, served, replied, solved, handling)
 SELECT %(day)s, e.actor_id, t.channel_id, coalesce(t.product_id, 0),
        count(*) FILTER (WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'),
-       count(*) FILTER (WHERE e.kind IN ({_sql_list(REPLY_KINDS)})),
+       count(*) FILTER (WHERE e.kind IN ({sql_list(REPLY_KINDS)})),
        count(*) FILTER (WHERE e.kind = '{STATUS}' AND e.data ->> 'to' = '{SOLVED}'),
        coalesce(string_agg(int8send(h.micros), ''::bytea), ''::bytea)
 FROM mentions_ticketevent e
@@ -105,13 +105,13 @@ LEFT JOIN LATERAL (
     FROM mentions_ticketevent n
     WHERE e.kind = '{SERVED}' AND e.data ->> 'via' = 'play'
           AND n.ticket_id = e.ticket_id AND n.actor_id = e.actor_id
-          AND n.kind IN ({_sql_list(HANDLING_KINDS)}) AND n.created_at >= e.created_at
+          AND n.kind IN ({sql_list(HANDLING_KINDS)}) AND n.created_at >= e.created_at
           AND NOT (n.kind = '{STATUS}'
-                   AND (n.data ->> 'from', n.data ->> 'to') IS NOT DISTINCT FROM ({_sql_list(PLAY_OPENED)}))
+                   AND (n.data ->> 'from', n.data ->> 'to') IS NOT DISTINCT FROM ({sql_list(PLAY_OPENED)}))
     ORDER BY n.created_at, n.id LIMIT 1
 ) h ON true
 WHERE e.created_at >= %(since)s AND e.created_at < %(until)s
-      AND e.kind IN ({_sql_list((SERVED, *HANDLING_KINDS))}) AND e.actor_id IS NOT NULL
+      AND e.kind IN ({sql_list((SERVED, *HANDLING_KINDS))}) AND e.actor_id IS NOT NULL
 GROUP BY e.actor_id, t.channel_id, coalesce(t.product_id, 0);
 DELETE FROM metrics_tagday WHERE day = %(day)s;
 INSERT INTO metrics_tagday (day, tag, product_id, added)
