@@ -14,6 +14,10 @@ from metrics.community import volume
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
 START, END = date(2026, 10, 1), date(2026, 10, 28)
+# The day the tests of the kept ranking call today, read once when they are collected; their clock stands at its noon
+# (metrics/tests/conftest.py's no_midnight_margin), so a run that crosses midnight (UTC) between collection and a test
+# does not hold two todays, the test's and the code's.
+TODAY = datetime.now(UTC).date()
 KINDS = ("hackernews", "reddit", "email")
 SENTIMENTS = (*Sentiment.values, "")
 INTENTS = (*Intent.values, "")

@@ -1,12 +1,17 @@
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 
 from metrics.community import past_stamp
+from metrics.tests.community_desk import TODAY
 
 
 @pytest.fixture
 def no_midnight_margin(monkeypatch):
-    """Run in the minutes before midnight (UTC), the refresh would move the stamp for today's changes too: the tests of
-    the most active members' kept ranking, which count its moves, turn the margin off."""
+    """The tests of the most active members' kept ranking count the stamp's moves, so their clock stands at noon of
+    TODAY (ticking): far from midnight, where the refresh would move the stamp for today's changes too, and on the
+    day the tests built their tickets around whenever the run reaches them."""
     monkeypatch.setattr(past_stamp, "MIDNIGHT_MARGIN", timedelta(0))
+    with time_machine.travel(datetime.combine(TODAY, time(12), tzinfo=UTC), tick=True):
+        yield

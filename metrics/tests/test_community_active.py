@@ -15,12 +15,11 @@ from channels.tests.factories import ChannelFactory
 from metrics.community import active, active_past
 from metrics.community.past_stamp import stamp_read
 from metrics.rollups import rollups_read, rollups_refresh
-from metrics.tests.community_desk import START, _at, desk_build
+from metrics.tests.community_desk import START, TODAY, _at, desk_build
 from people.models import Contribution, Identity, Person
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
-TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture

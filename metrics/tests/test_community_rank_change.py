@@ -6,7 +6,7 @@ range again."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -17,13 +17,12 @@ from metrics.community import active, active_past, past_kept, past_stamp
 from metrics.community.past_kept import Kept, people_changed
 from metrics.models import CommunityRankChange
 from metrics.rollups import rollups_read, rollups_refresh
-from metrics.tests.community_desk import START, _at
+from metrics.tests.community_desk import START, TODAY, _at
 from metrics.tests.test_community_active import past_rankings_read, ranked
 from people.models import Identity
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
-TODAY = datetime.now(UTC).date()
 
 
 @pytest.fixture
