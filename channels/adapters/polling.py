@@ -6,77 +6,20 @@ records (`streams_result`)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from types import ModuleType
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-import requests
-
-from .adapter import Adapter
-from .base import FetchResult, IncomingMention, PayloadError, PollStopped, RateLimited, chunks_merged
+from .base import FetchResult, PollStopped, RateLimited
 from .guard import Parsed
+from .poll.engine import Page, rate_limited_until
 
 if TYPE_CHECKING:
     from channels.http import PollBudget
     from channels.models import Channel
 
 T = TypeVar("T")
-
-
-class PolledAdapter(Adapter):
-    """The methods every polled adapter shares. A subclass sets `kind`, names its package's config module (and its
-    thread module, where it reads watched threads) in its class line, and has `fetch_chunks` and `parse_page`:
-    `class GitLabAdapter(PolledAdapter, config=config, thread=thread)`."""
-
-    config_rules: Callable[[dict[str, Any]], dict[str, Any]]
-    config_defaults: dict[str, Any] = {}  # read only
-
-    def __init_subclass__(cls, *, config: ModuleType | None = None, thread: ModuleType | None = None) -> None:
-        """Every package's config module declares the same three names (`SCHEMA`, `validate_config`, `DEFAULTS`)
-        and its thread module the same two (`thread_ref`, `fetch_thread`): taken here, once, instead of five
-        lines in each adapter's class."""
-        super().__init_subclass__()
-        if config is not None:
-            cls.schema = config.SCHEMA
-            cls.config_rules = staticmethod(config.validate_config)
-            cls.config_defaults = config.DEFAULTS
-        if thread is not None:
-            cls.thread_ref = staticmethod(thread.thread_ref)
-            cls.fetch_thread = staticmethod(thread.fetch_thread)
-
-    def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
-        return type(self).config_rules(config)
-
-    def settings_of(self, config: dict[str, Any]) -> dict[str, Any]:
-        """The validated config with every default filled in."""
-        return {**self.config_defaults, **self.validate_config(config)}
-
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        raise NotImplementedError
-
-    def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
-        """Every chunk of one poll as one result (for a caller that stores a poll in one transaction)."""
-        return chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
-
-    def parse_payload(self, payload: Any) -> list[IncomingMention]:
-        """The readable items of a page; a page in which no item at all can be read is refused with the reason
-        (`manage.py ingest_payload` says so instead of storing nothing)."""
-        parsed = self.parse_page(payload)
-        if parsed.rejected and not parsed.mentions:
-            raise PayloadError(f"none of its {len(parsed.rejected)} item(s) can be read: {parsed.rejected[0].error}")
-        return parsed.mentions
-
-
-def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *, now: datetime) -> datetime:
-    """When a poll that a 429 (`stopped`) ended early may call again: after the wait it asked for, a minute
-    when it named none. Logged on the adapter's own logger."""
-    logging.getLogger(f"channels.adapters.{platform}").info(
-        "%s: channel=%s stopped early, rate-limited: %s", platform, channel.slug, stopped
-    )
-    return now + timedelta(seconds=stopped.retry_after or 60)
 
 
 def budgeted(client: PollBudget, call: Callable[..., T], *args: Any) -> T | None:
@@ -156,16 +99,6 @@ def chunk_results(
         yield final
 
 
-@dataclass
-class Page:
-    """One page a walk hands over: what it parsed, whether the walk has more to read (the scheduler polls again
-    sooner), and how many items it read from the platform."""
-
-    parsed: Parsed
-    more: bool = False
-    reads: int = 0
-
-
 def cut_short_results(
     streams: Iterable[Iterator[Page]], result: Callable[[Page, int], FetchResult], *, made: Callable[[], int]
 ) -> Iterator[FetchResult]:
@@ -186,24 +119,6 @@ def cut_short_results(
         return Page(Parsed(), more=cut[0])
 
     yield from chunk_results(walked(), result, made=made, closing=closing, closes=lambda: cut[0])
-
-
-class _Dumps(Protocol):
-    def dump(self) -> dict[str, Any]: ...
-
-
-def parsed_chunk_results(
-    platform: str, channel: Channel, walks: Iterable[Iterator[Page]], *, client: PollBudget, cursor: _Dumps
-) -> Iterator[FetchResult]:
-    """`cut_short_results` where each page's result is the plain one (dev.to, Telegram): its mentions with the
-    cursor just after it (`cursor.dump()`), the client's requests counted and its 429 waited for."""
-
-    def result(page: Page, requests_made: int) -> FetchResult:
-        return chunk_result(
-            platform, channel, page.parsed, page, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-        )
-
-    return cut_short_results(walks, result, made=lambda: client.made)
 
 
 S = TypeVar("S")  # a stream

@@ -10,7 +10,7 @@ import pytest
 
 from channels.adapters.base import ConfigError, PayloadError, Rejected
 from channels.adapters.guard import Parsed
-from channels.adapters.polling import PolledAdapter
+from channels.adapters.poll.adapter import PolledAdapter
 from channels.adapters.values import https_root, keyword_list
 
 WORDS: dict[str, Any] = {

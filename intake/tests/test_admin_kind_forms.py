@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from channels.adapters import get_adapter
-from channels.adapters.polling import PolledAdapter
+from channels.adapters.poll.adapter import PolledAdapter
 from channels.adapters.registry import PLATFORMS, platform_of
 from channels.models import Channel
 from channels.tests.factories import ChannelFactory

@@ -40,7 +40,7 @@ from channels import clean
 
 from ..base import FetchResult, ReplyTarget
 from ..marked_poll import MarkedPoll
-from ..polling import PolledAdapter
+from ..poll.adapter import PolledAdapter
 from . import chat, chat_read, reply, thread
 from . import config as config_module
 from .auth import login_of

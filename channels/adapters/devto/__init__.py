@@ -38,14 +38,13 @@ scheduler to wait); 5xx, timeouts -> ``TransientError``; 401/403 -> ``AuthError`
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult
-from ..polling import Page, PolledAdapter, parsed_chunk_results
+from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from .client import Client
 from .config import DEFAULTS, followed_per_poll, reads_articles, settings_of
@@ -62,30 +61,33 @@ __all__ = ["DEFAULTS", "DevtoAdapter"]
 class DevtoAdapter(PolledAdapter, config=config_module):
     kind = "devto"
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """Each followed article's new comments, then new articles page by page (each page oldest first); each
-        chunk with the cursor just after it."""
-        config = settings_of(channel.config)
-        follow_days = int(config["follow_days"])
-        cursor = Cursor.load(
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, budget=int(config["max_requests_per_poll"]), per_page=int(config["per_page"]))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(
             channel.cursor,
-            now=int(time.time()),
+            now=int(now),
             backfill_hours=int(config["backfill_hours"]),
             articles=config["articles"],
-            follow_days=follow_days,
+            follow_days=int(config["follow_days"]),
         )
-        client = Client(session, budget=int(config["max_requests_per_poll"]), per_page=int(config["per_page"]))
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
+        """Each followed article's new comments, then new articles page by page (each page oldest first)."""
+        config, client, cursor = poll.config, poll.client, poll.cursor
         # The followed articles' comments first: one request each, so a long article backlog never starves them;
         # the taken-in ones are a few a poll, and leave the walk of new articles at least one request.
         followed = cursor.due(followed_per_poll(config), besides=config["articles"])
-        walks: list[Iterator[Page]] = [
-            comment_chunk(client, cursor, article) for article in [*config["articles"], *followed]
-        ]
+        walks = [comment_chunk(client, cursor, article) for article in [*config["articles"], *followed]]
         if reads_articles(config):
+            follow = int(config["follow_days"]) > 0
             walks.append(
-                article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"], follow=follow_days > 0)
+                article_chunks(client, cursor, tags=config["tags"], keywords=config["keywords"], follow=follow)
             )
-        yield from parsed_chunk_results("devto", channel, walks, client=client, cursor=cursor)
+        return walks
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

@@ -14,7 +14,7 @@ from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
 from ..guard import parse_each
-from ..polling import Page
+from ..poll.engine import Page
 from ..stored import epoch_of
 from .client import Client
 from .cursor import Cursor

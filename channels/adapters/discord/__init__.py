@@ -34,7 +34,8 @@ import requests
 from channels import clean
 
 from ..base import FetchResult
-from ..polling import PolledAdapter, chunk_result
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result
 from . import config as config_module
 from . import dm_read, reply
 from .client import Client, token_of

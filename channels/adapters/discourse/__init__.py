@@ -99,7 +99,8 @@ from channels.text import clean_text
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result, chunk_results
 from . import actions, reply, thread
 from . import config as config_module
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get

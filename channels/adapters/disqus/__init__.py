@@ -75,7 +75,7 @@ from channels import clean
 
 from ..base import FetchResult, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter
+from ..poll.adapter import PolledAdapter
 from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of

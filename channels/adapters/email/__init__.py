@@ -67,7 +67,7 @@ import requests
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed
-from ..polling import PolledAdapter
+from ..poll.adapter import PolledAdapter
 from . import config as config_module
 from .client import imap_session
 from .config import DEFAULTS, password_of, settings_of

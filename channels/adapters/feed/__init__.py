@@ -35,7 +35,7 @@ import requests
 
 from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter
+from ..poll.adapter import PolledAdapter
 from . import config as config_module
 from .client import fetch_feed
 from .config import DEFAULTS, settings_of

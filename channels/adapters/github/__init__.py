@@ -39,7 +39,8 @@ from channels import clean
 
 from ..base import FetchResult, PayloadError, ReplyTarget
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result, chunk_results
 from . import config as config_module
 from . import reply, thread
 from .app import Auth

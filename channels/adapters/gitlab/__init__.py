@@ -42,7 +42,8 @@ from channels import clean
 
 from ..base import FetchResult, IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result, chunk_results
 from . import config as config_module
 from . import reply, thread
 from .client import Client, token_of

@@ -51,7 +51,8 @@ import requests
 
 from ..base import FetchResult, PayloadError, PollStopped, RateLimited, TransientError
 from ..guard import Parsed, parse_each
-from ..polling import PolledAdapter, chunk_result, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result, chunk_results
 from . import config as config_module
 from . import thread
 from .client import SEARCH_URL, TAGS, Client

@@ -43,7 +43,8 @@ import requests
 from channels import clean
 
 from ..base import FetchResult
-from ..polling import PolledAdapter, marked_streams_walked, seen_pruned, streams_result
+from ..poll.adapter import PolledAdapter
+from ..polling import marked_streams_walked, seen_pruned, streams_result
 from . import config as config_module
 from . import thread
 from .client import Client

@@ -42,7 +42,8 @@ from channels import clean
 from channels.freshness import hashed
 
 from ..base import FetchResult, PayloadError, ReplyTarget
-from ..polling import PolledAdapter, chunk_result, streams_walked
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_result, streams_walked
 from . import actions, dm_read, reply, thread
 from . import config as config_module
 from .client import Client, token_of

@@ -39,7 +39,7 @@ from channels import clean
 
 from ..base import FetchResult, PayloadError
 from ..marked_poll import MarkedPoll
-from ..polling import PolledAdapter
+from ..poll.adapter import PolledAdapter
 from . import config as config_module
 from . import message, message_read, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent

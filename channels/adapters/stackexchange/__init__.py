@@ -60,7 +60,8 @@ from channels import clean
 
 from ..base import FetchResult, RateLimited
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_results
 from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key

@@ -30,13 +30,13 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult
 from ..guard import Parsed
-from ..polling import PolledAdapter, parsed_chunk_results
+from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply
 from .client import Client, token_of
-from .config import DEFAULTS, settings_of
+from .config import DEFAULTS
 from .cursor import Cursor
 from .oauth import bot_token_grant
 from .paging import update_chunks
@@ -56,18 +56,23 @@ class TelegramAdapter(PolledAdapter, config=config_module):
     post_reply = staticmethod(reply.post_reply)
     delete_post = staticmethod(reply.delete_post)  # the desk's Delete (Platform.actions): the bot's own message
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """Page after page of updates, each page's messages oldest first, each with the offset just after it."""
-        config = settings_of(channel.config)
-        client = Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
         cursor = Cursor.load(channel.cursor)
         if not cursor.bot_id:  # asked once: the bot's own messages are our replies, mentions of it are mentions
             me = clean.mapping(client.call("getMe"))
             cursor.bot_id, cursor.bot_username = clean.ident(me.get("id")), clean.handle(me.get("username"))
+        return cursor
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
+        """Page after page of updates, each page's messages oldest first, each with the offset just after it."""
+        cursor = poll.cursor
         context = Context(bot_id=cursor.bot_id, bot_username=cursor.bot_username)
-        yield from parsed_chunk_results(
-            "telegram", channel, [update_chunks(client, config, context, cursor)], client=client, cursor=cursor
-        )
+        return [update_chunks(poll.client, poll.config, context, cursor)]
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

@@ -17,7 +17,7 @@ from channels import clean
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..polling import Page
+from ..poll.engine import Page
 from .client import Client
 from .cursor import Cursor
 from .parse import Context, chat_of, message_of, parent_of, parse_update, topic_of, words_of

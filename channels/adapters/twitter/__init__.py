@@ -63,7 +63,8 @@ from channels import clean
 
 from ..base import ConfigError, FetchResult, chunks_merged
 from ..guard import Parsed
-from ..polling import PolledAdapter, chunk_results
+from ..poll.adapter import PolledAdapter
+from ..polling import chunk_results
 from . import actions, dm_read, reply
 from . import config as config_module
 from .client import (

@@ -45,7 +45,8 @@ from channels import clean
 
 from ..base import FetchResult, PollStopped
 from ..guard import Parsed
-from ..polling import Page, PolledAdapter, chunk_result, cut_short_results
+from ..poll.adapter import PolledAdapter
+from ..polling import Page, chunk_result, cut_short_results
 from . import config as config_module
 from . import reply
 from .client import Client, api_key_of
