@@ -5,33 +5,31 @@ and `/api/v2/summary.json` all carry `incidents: [...]`) and RSS 2.0 / Atom feed
 `history.rss` / `history.atom`, or any other status page's feed), read by feedparser. `auto` tells them apart by
 the Content-Type, else by the body's first character.
 
-The body is untrusted: read up to MAX_BYTES, JSON nested too deep is refused, and XML goes to feedparser through
-`channels.feed_xml`, which refuses an unknown encoding, entity declarations and external references (a "billion
-laughs" feed never reaches feedparser) and reads no more than the entries kept, within bounds on nesting and markup
-(issue 69), handing feedparser the bytes as a stream.
+Both are read as the feed platform reads its feeds, through the channels' HTTP layer: the GET is
+channels.adapters.feed.client's (the desk's guarded session, redirects followed hop by hop, the body bounded, what a
+status means by the channels' ladder), and an RSS or Atom body is channels.adapters.feed.parse's entries (feedparser
+within `channels.feed_xml`'s bounds: an unknown encoding, entity declarations and external references refused, no
+more read than the entries kept, issue 69). JSON nested too deep is refused.
 
 Anything wrong is a `FeedError` in short words for the admin (StatusFeed.last_error); nothing here writes.
 """
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from django.conf import settings
 
-from advocacy.fetch_guard import FetchRefused
-from channels import clean, feed_xml
-from channels.text import html_to_text
+from channels import clean
+from channels.adapters.base import AdapterError, PayloadError
+from channels.adapters.feed.client import fetch_feed
+from channels.adapters.feed.parse import entry_title, feed_read
 
-MAX_BYTES = 2 * 1024 * 1024
 MAX_INCIDENTS = 100  # the newest first, as both shapes list them
-ACCEPT = "application/json, application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5"
 # Statuses after which an incident is over (Statuspage's; feeds say them as the latest update's <strong> word).
 OVER = frozenset({"resolved", "postmortem", "completed"})
 _STRONG = re.compile(r"<strong>\s*([^<]{1,40}?)\s*</strong>", re.IGNORECASE)
@@ -77,7 +75,7 @@ def feed_fetch(
 
 @dataclass(frozen=True)
 class Got:
-    """A conditional GET's answer: not modified, or the body (at most MAX_BYTES) with its new validators."""
+    """A conditional GET's answer: not modified, or the body (bounded) with its new validators."""
 
     not_modified: bool
     body: bytes = b""
@@ -89,49 +87,26 @@ class Got:
 def feed_get(
     session: requests.Session, url: str, *, etag: str = "", last_modified: str = "", what: str = "The feed"
 ) -> Got:
-    """One conditional GET of a feed (a status page's, or the blog's for release posts: stories.releases), the
-    body read up to MAX_BYTES. `what` names the page in the errors. Raises FeedError."""
-    headers = {"Accept": ACCEPT}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    timeout = settings.DESK_HTTP_TIMEOUT_SECONDS
+    """One conditional GET of a feed (a status page's, or the blog's for release posts: stories.releases) through the
+    feed platform's client (the module's docstring). `what` names the page in the errors. Raises FeedError."""
     try:
-        response = session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=True)
-    except requests.Timeout:
-        raise FeedError(f"{what} did not answer within {timeout:g} s.") from None
-    except FetchRefused as exc:  # its category names the kind of address, never the URL
-        raise FeedError(f"{what} is at an address the desk does not fetch: {exc.category}.") from None
-    except requests.RequestException as exc:
-        raise FeedError(f"{what} could not be reached ({exc.__class__.__name__}).") from None
-    with response:
-        status = response.status_code
-        if status == 304:
-            return Got(not_modified=True)
-        if status != 200:
-            reason = f" {response.reason}" if response.reason else ""
-            hint = ": check the feed's address" if status in (404, 410) else ""
-            raise FeedError(f"{what} answered HTTP {status}{reason}{hint}.")
-        return Got(
-            not_modified=False,
-            body=_read(response),
-            content_type=response.headers.get("Content-Type", ""),
-            etag=clean.line(response.headers.get("ETag", ""), max_length=300),
-            last_modified=clean.line(response.headers.get("Last-Modified", ""), max_length=100),
-        )
+        fetched = fetch_feed(session, url, etag=etag, modified=last_modified)
+    except AdapterError as exc:
+        said = str(exc)  # "feed <its address, secrets redacted>: what went wrong" (channels.http's label)
+        raise FeedError(f"{what} at {said[5:]}." if said.startswith("feed ") else f"{what}: {said}.") from None
+    if fetched.not_modified:
+        return Got(not_modified=True)
+    return Got(
+        not_modified=False,
+        body=fetched.body,
+        content_type=fetched.content_type,
+        etag=fetched.etag,
+        last_modified=fetched.modified,
+    )
 
 
-def _read(response: requests.Response) -> bytes:
-    body = b""
-    try:
-        for chunk in response.iter_content(64 * 1024):
-            body += chunk
-            if len(body) > MAX_BYTES:
-                raise FeedError(f"The response is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    except requests.RequestException as exc:
-        raise FeedError(f"The response could not be read ({exc.__class__.__name__}).") from None
-    return body
+def _sentence(said: str) -> str:
+    return f"{said[:1].upper()}{said[1:]}."
 
 
 def feed_parse(body: bytes, *, content_type: str, fmt: str, now: datetime) -> list[ParsedIncident]:
@@ -203,24 +178,17 @@ def xml_feed_parse(body: bytes, content_type: str, *, now: datetime) -> list[Par
     return out
 
 
-def xml_entries(body: bytes, content_type: str, *, limit: int) -> list[Any]:
-    """The first `limit` entries of an RSS or Atom body, as feedparser reads them within channels.feed_xml's bounds
-    (see the module's docstring; no relative link resolved). Raises FeedError."""
+def xml_entries(body: bytes, content_type: str, *, limit: int, ahead: timedelta = timedelta(0)) -> list[dict[str, Any]]:
+    """The first `limit` entries of an RSS or Atom body as the feed platform reads them (channels.adapters.feed.parse's
+    plain entries; their times up to `ahead` in the future; no relative link resolved). Raises FeedError."""
     try:
-        parsed = feed_xml.feed_parse(body, content_type=content_type, limit=limit).result
-    except feed_xml.FeedRefused as exc:
-        said = str(exc)
-        raise FeedError(f"{said[:1].upper()}{said[1:]}.") from None
-    if not parsed.get("version") and not parsed.get("entries"):
-        raise FeedError("The response is not an RSS or Atom feed.")
-    return list(parsed["entries"])[:limit]
+        return feed_read(body, content_type=content_type, limit=limit, ahead=ahead).entries
+    except PayloadError as exc:
+        raise FeedError(_sentence(str(exc))) from None
 
 
-def _entry_incident(entry: Any, now: datetime) -> ParsedIncident | None:
-    title = entry.get("title", "")
-    if (entry.get("title_detail") or {}).get("type") == "text/html":
-        title = html_to_text(title)
-    name = clean.line(title, max_length=300)
+def _entry_incident(entry: dict[str, Any], now: datetime) -> ParsedIncident | None:
+    name = entry_title(entry)
     url = clean.url(entry.get("link"))
     external_id = clean.line(entry.get("id") or url or name, max_length=300)
     if not name or not external_id:
@@ -232,28 +200,23 @@ def _entry_incident(entry: Any, now: datetime) -> ParsedIncident | None:
     return ParsedIncident(external_id, name, status, url, (url,) if url else (), started, resolved)
 
 
-def _latest_status(entry: Any) -> str:
+def _latest_status(entry: dict[str, Any]) -> str:
     """Statuspage (and pages like it) write each update as "<strong>Resolved</strong> - ...", newest first."""
-    contents = [c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)]
-    for html in [*contents, entry.get("summary", "")]:
-        match = _STRONG.search(html or "")
+    for html in (entry.get("content"), entry.get("summary")):
+        match = _STRONG.search(html if isinstance(html, str) else "")
         if match:
             return clean.line(match.group(1), max_length=64).lower()
     return ""
 
 
-def entry_times(entry: Any, *, ahead: timedelta = timedelta(0)) -> tuple[datetime | None, datetime | None]:
-    """An entry's (published, updated) times; up to `ahead` in the future (a release post scheduled for its day).
-    Read as stored: feedparser's own get() answers a missing `updated` with `published`, and warns."""
-    return _when(dict.get(entry, "published_parsed"), ahead), _when(dict.get(entry, "updated_parsed"), ahead)
+def entry_times(entry: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """An entry's (published, updated) times, as the feed platform read them (in range then, up to what the read
+    allowed ahead: not checked against now again)."""
+    return _stamp(entry.get("published")), _stamp(entry.get("updated"))
 
 
-def _when(value: Any, ahead: timedelta = timedelta(0)) -> datetime | None:
-    """feedparser's time (a UTC struct_time) as an aware datetime in range."""
-    if not value:
-        return None
+def _stamp(value: Any) -> datetime | None:
     try:
-        moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-        return clean.in_range(moment, now=datetime.now(UTC) + ahead)
-    except (TypeError, ValueError, OverflowError):
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
         return None

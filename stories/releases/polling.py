@@ -1,6 +1,6 @@
 """Reading the release sources' feeds, as the status feeds are read (stories.incidents.polling): due sources leased
 (SKIP LOCKED), one conditional GET each through the status feeds' reader (stories.incidents.parse.feed_get: the
-stored ETag and Last-Modified, MAX_BYTES, entities refused), a 304 changes nothing, a failure keeps what was
+stored ETag and Last-Modified, the body bounded, entities refused), a 304 changes nothing, a failure keeps what was
 recorded, says why in `last_error` and backs off (stories.incidents.feeds). Each release post in the feed is
 recorded once as a plan (stories.releases.plans)."""
 

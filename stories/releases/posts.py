@@ -1,5 +1,6 @@
-"""Reading release posts: from the blog's feed (the status feeds' reader, stories.incidents.parse: channels.feed_xml's
-bounds, then feedparser on a stream, at most MAX_BYTES) and from a Slack message carrying the post's link.
+"""Reading release posts: from the blog's feed (the status feeds' reader, stories.incidents.parse, which reads it as the
+feed platform reads its feeds: channels.feed_xml's bounds, then feedparser) and from a Slack message carrying the
+post's link.
 
 Everything read is untrusted text: the title and the features are plain text (HTML taken out, one line, cut), shown
 through the templates' autoescape and never marked safe; links are http(s) only (channels.clean.url)."""
@@ -14,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from channels import clean
-from channels.text import html_to_text
+from channels.adapters.feed.parse import entry_title
 from stories.incidents.parse import entry_times, xml_entries
 
 FEATURES = 3
@@ -50,24 +51,21 @@ def feed_posts(body: bytes, content_type: str, *, pattern: str) -> list[ReleaseP
     """The release posts of a feed's body: entries whose title or link matches `pattern`. Raises FeedError."""
     matcher = re.compile(pattern or ".", re.IGNORECASE)
     out = []
-    for entry in xml_entries(body, content_type, limit=MAX_ENTRIES):
+    for entry in xml_entries(body, content_type, limit=MAX_ENTRIES, ahead=SCHEDULED_AHEAD):
         post = _entry_post(entry)
         if post is not None and (matcher.search(post.title) or matcher.search(post.url)):
             out.append(post)
     return out
 
 
-def _entry_post(entry: Any) -> ReleasePost | None:
-    title = entry.get("title", "")
-    if (entry.get("title_detail") or {}).get("type") == "text/html":
-        title = html_to_text(title)
-    title = clean.line(title, max_length=300)
+def _entry_post(entry: dict[str, Any]) -> ReleasePost | None:
+    title = entry_title(entry)
     url = clean.url(entry.get("link"))
     if not title or not url:
         return None
-    published, updated = entry_times(entry, ahead=SCHEDULED_AHEAD)
-    html = next((c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)), "")
-    features = html_features(html or entry.get("summary", "") or "")
+    published, updated = entry_times(entry)
+    body = entry.get("content") or entry.get("summary")
+    features = html_features(body if isinstance(body, str) else "")
     return ReleasePost(url, title, version_of(title, url), published or updated, features)
 
 

@@ -168,7 +168,9 @@ def test_a_broken_answer_is_said_in_last_error_backs_off_and_keeps_what_was_reco
         third = second + timedelta(minutes=3)
         assert status_poll(now=third) == {"failed": 1}
         feed.refresh_from_db()
-        assert feed.last_error == "The status page answered HTTP 500 Internal Server Error."
+        assert feed.last_error == (
+            "The status page at https://status.example.com/api/v2/incidents.json: HTTP 500 Internal Server Error."
+        )
         assert (feed.failures, feed.next_poll_at) == (2, third + timedelta(seconds=240))
 
         assert status_poll(now=third + timedelta(minutes=5)) == {"read": 1}

@@ -20,7 +20,7 @@ import calendar
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from channels import clean
@@ -45,18 +45,20 @@ class FeedRead:
     cut: str = ""  # why only part of the body was read (channels.feed_xml's bounds; "" when all of it was)
 
 
-def _iso(value: Any) -> str:
-    """feedparser's time (a UTC struct_time) as ISO 8601, or "" for none or one out of range."""
+def _iso(value: Any, ahead: timedelta = timedelta(0)) -> str:
+    """feedparser's time (a UTC struct_time) as ISO 8601, or "" for none or one out of range (up to `ahead` in the
+    future: a release post scheduled for its day, stories.releases)."""
     if not value:
         return ""
     try:
-        moment = clean.in_range(datetime.fromtimestamp(calendar.timegm(value), tz=UTC))
+        now = datetime.now(UTC) + ahead
+        moment = clean.in_range(datetime.fromtimestamp(calendar.timegm(value), tz=UTC), now=now)
     except (TypeError, ValueError, OverflowError):
         return ""
     return moment.isoformat() if moment is not None else ""
 
 
-def entry_raw(entry: Any, *, feed: str, feed_updated: str) -> dict[str, Any]:
+def entry_raw(entry: Any, *, feed: str, feed_updated: str, ahead: timedelta = timedelta(0)) -> dict[str, Any]:
     """The fields of a feedparser entry the desk reads, as plain JSON (what a dead letter keeps)."""
     contents = [c for c in entry.get("content") or [] if isinstance(c, dict)]
     content = next((c for c in contents if isinstance(c.get("value"), str) and c["value"].strip()), {})
@@ -78,16 +80,20 @@ def entry_raw(entry: Any, *, feed: str, feed_updated: str) -> dict[str, Any]:
             "author_href": author.get("href") or "" if isinstance(author, dict) else "",
             "tags": [t.get("term") for t in entry.get("tags") or [] if isinstance(t, dict) and t.get("term")],
             # Read as stored: feedparser's own get() answers a missing `updated` with `published`, and warns.
-            "published": _iso(dict.get(entry, "published_parsed")),
-            "updated": _iso(dict.get(entry, "updated_parsed")),
+            "published": _iso(dict.get(entry, "published_parsed"), ahead),
+            "updated": _iso(dict.get(entry, "updated_parsed"), ahead),
             "feed_updated": feed_updated,
         }
     )
 
 
-def feed_read(body: bytes, *, content_type: str = "", feed: str = "", limit: int = 500) -> FeedRead:
-    """The entries of an RSS or Atom body (at most `limit`, the newest as the feed orders them); a PayloadError for a
-    body that is no feed, or a malformed one with no entry to read (feedparser's `bozo` and nothing found)."""
+def feed_read(
+    body: bytes, *, content_type: str = "", feed: str = "", limit: int = 500, ahead: timedelta = timedelta(0)
+) -> FeedRead:
+    """The entries of an RSS or Atom body (at most `limit`, the newest as the feed orders them; their times up to
+    `ahead` in the future); a PayloadError for a body that is no feed, or a malformed one with no entry to read
+    (feedparser's `bozo` and nothing found). The feed platform reads its feeds here, and so do the status pages' and
+    the blog's release posts (stories.incidents.parse)."""
     try:  # relative links resolve against the feed's own address
         read = feed_parse(body, content_type=content_type, base=feed, limit=limit)
     except FeedRefused as exc:
@@ -101,7 +107,9 @@ def feed_read(body: bytes, *, content_type: str = "", feed: str = "", limit: int
             raise PayloadError("the answer is not an RSS or Atom feed")
     meta = parsed.get("feed") or {}
     updated = _iso(dict.get(meta, "updated_parsed")) or _iso(dict.get(meta, "published_parsed"))
-    entries = [entry_raw(e, feed=feed, feed_updated=updated) for e in list(parsed.get("entries") or [])[:limit]]
+    entries = [
+        entry_raw(e, feed=feed, feed_updated=updated, ahead=ahead) for e in list(parsed.get("entries") or [])[:limit]
+    ]
     title = clean.line(meta.get("title"))
     return FeedRead(entries=entries, title=title, lenient=complaint, cut=clean.line(read.cut, max_length=200))
 
@@ -128,7 +136,8 @@ def entry_id(raw: dict[str, Any]) -> str:
     return found
 
 
-def _title(raw: dict[str, Any]) -> str:
+def entry_title(raw: dict[str, Any]) -> str:
+    """The entry's title as one line of text (an HTML title made text)."""
     title = clean.text(raw.get("title"), max_length=clean.TITLE_MAX * 4)
     if raw.get("title_type") == "text/html":
         title = html_to_text(title)
@@ -138,7 +147,7 @@ def _title(raw: dict[str, Any]) -> str:
 def entry_words(raw: dict[str, Any]) -> str:
     """What a keyword is looked for in: the title, the text and the categories, lower-cased."""
     tags = " ".join(clean.strings(raw.get("tags")))
-    return f"{_title(raw)}\n{_text(raw)}\n{tags}".casefold()
+    return f"{entry_title(raw)}\n{_text(raw)}\n{tags}".casefold()
 
 
 def _text(raw: dict[str, Any]) -> str:
@@ -158,7 +167,7 @@ def entry_mention(raw: Any) -> IncomingMention:
     return IncomingMention(
         external_id=ident,
         created_at=created,
-        title=_title(raw),
+        title=entry_title(raw),
         text=_text(raw),
         author_handle=author,
         author_name=author,
