@@ -165,20 +165,23 @@ def request(
     *,
     label: str,
     undecodable_is_payload: bool = False,
+    timeout: float | None = None,
     **options: Any,
 ) -> requests.Response:
-    """`session.request` with the desk's timeout; a timeout or a network failure is a TransientError naming
-    `label` (never the URL, which may carry a key), the fetch guard's refusal a PermanentError. With
+    """`session.request` with the desk's timeout (or the caller's own: a knowledge source's); a timeout or a network
+    failure is a TransientError naming `label` (never the URL, which may carry a key), the fetch guard's refusal a
+    PermanentError. With
     `undecodable_is_payload`, a body that cannot be uncompressed is a PayloadError. For reads: a send, which may
     have posted when no answer came, goes through channels.accounts.sending.reply_request. A redirect whose
     Location requests cannot read (it parses it even when not following it) is a PayloadError naming it."""
     answers: list[requests.Response] = []  # the last answer: a redirect's Location, when requests cannot read it
     # `request` sets the response hook itself: no caller passes hooks of its own.
     hooks = {"response": lambda response, **_: answers.append(response)}
+    timeout = timeout or settings.DESK_HTTP_TIMEOUT_SECONDS
     try:
-        return session.request(method, url, timeout=settings.DESK_HTTP_TIMEOUT_SECONDS, hooks=hooks, **options)
+        return session.request(method, url, timeout=timeout, hooks=hooks, **options)
     except requests.Timeout:
-        raise TransientError(f"{label}: timed out after {settings.DESK_HTTP_TIMEOUT_SECONDS:g}s") from None
+        raise TransientError(f"{label}: timed out after {timeout:g}s") from None
     except FetchRefused as exc:  # the channel's address, not the network: asking again changes nothing
         raise PermanentError(f"{label}: {exc}") from None
     except requests.exceptions.ContentDecodingError as exc:

@@ -240,13 +240,9 @@ def test_status_feeds_and_release_sources_at_this_machine_are_refused_and_say_wh
     assert internal.hits == []
     feed.refresh_from_db()
     release.refresh_from_db()
-    assert feed.last_error == (
-        "The status page is at an address the desk does not fetch: loopback address (127.0.0.0/8)."
-    )
-    assert (
-        release.last_error
-        == "The blog's feed is at an address the desk does not fetch: loopback address (127.0.0.0/8)."
-    )
+    refused = "refused by the fetch guard: loopback address (127.0.0.0/8)."
+    assert feed.last_error == f"The status page at {feed.url}: {refused}"
+    assert release.last_error == f"The blog's feed at {release.feed_url}: {refused}"
 
 
 @pytest.mark.django_db
@@ -270,9 +266,7 @@ def test_knowledge_sources_and_the_docs_sitemap_at_this_machine_are_refused(inte
     results = knowledge_search("pipeline cache", ["pipelin", "cach"])
     indexed = docs_index(docs)
     assert internal.hits == []
-    assert results.lines == [
-        "Discourse forum: is at an address the desk does not fetch: loopback address (127.0.0.0/8)"
-    ]
+    assert results.lines == ["Discourse forum: refused by the fetch guard: loopback address (127.0.0.0/8)"]
     assert indexed.errors == ["is at an address the desk does not fetch (loopback address (127.0.0.0/8))"]
     assert KnowledgeSource.objects.get(pk=docs.pk).last_error.startswith("The sitemap is at an address")
 

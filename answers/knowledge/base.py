@@ -12,9 +12,10 @@ from typing import Any
 
 import requests
 
-from advocacy.fetch_guard import FetchRefused
 from channels import clean
+from channels.adapters.base import AdapterError
 from channels.adapters.values import finite_number
+from channels.http import request
 from channels.text import html_to_text
 
 logger = logging.getLogger("answers.knowledge")
@@ -117,14 +118,16 @@ def http_get(
     params: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> requests.Response:
+    """One GET through the channels' HTTP layer (channels.http.request) with the source's own timeout: a timeout, a
+    network failure or the fetch guard's refusal (which names the kind of address, never the URL) is the source's
+    failure, said after its name."""
     try:
-        return session.get(url, params=params, headers=headers, timeout=spec.timeout, allow_redirects=False)
-    except requests.Timeout:
-        raise SourceFailed(f"no answer within {spec.timeout:g} s") from None
-    except FetchRefused as exc:  # the admin's address is the problem: say which kind, never the URL
-        raise SourceFailed(f"is at an address the desk does not fetch: {exc.category}") from None
-    except requests.RequestException as exc:
-        raise SourceFailed(f"could not be reached ({exc.__class__.__name__})") from None
+        return request(
+            session, "GET", url, label=spec.name, timeout=spec.timeout, params=params, headers=headers,
+            allow_redirects=False,
+        )  # fmt: skip
+    except AdapterError as exc:
+        raise SourceFailed(str(exc).removeprefix(f"{spec.name}: ")) from None
 
 
 def json_body(response: requests.Response) -> Any:
