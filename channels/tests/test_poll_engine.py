@@ -25,7 +25,8 @@ class Client:
     """Counts its calls against a budget, and keeps the 429 that ended the walk (as channels.http.PollBudget)."""
 
     def __init__(self, budget: int = 10) -> None:
-        self.made, self.budget, self.stopped = 0, budget, None
+        self.made, self.budget = 0, budget
+        self.stopped: RateLimited | None = None
 
     def can_call(self) -> bool:
         return self.made < self.budget and self.stopped is None
@@ -53,9 +54,11 @@ class Stand(PolledAdapter):
 
     kind = "stand-in"
 
-    def __init__(self, streams: list[list[list[tuple[str, int]]]], *, hand_over: str = "page", fail: Any = None):
+    def __init__(
+        self, streams: list[list[list[tuple[str, int]]]], *, hand_over: str = "page", fail: Any = None
+    ) -> None:
         self.pages, self.fail = streams, fail
-        self.hand_over = hand_over  # type: ignore[misc]
+        self.hand_over = hand_over  # type: ignore[misc,assignment]
         self.handed: list[str] = []
 
     def stream(self, poll: Poll[Client, Cursor], number: int) -> Iterator[Page]:
