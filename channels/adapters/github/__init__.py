@@ -37,10 +37,10 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PayloadError, ReplyTarget
+from ..base import PayloadError, ReplyTarget
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result, chunk_results
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply, thread
 from .app import Auth
@@ -49,7 +49,7 @@ from .config import DEFAULTS, team_of
 from .cursor import Cursor, RepoState
 from .oauth import channel_key_grant
 from .page import parse_page
-from .paging import RepoRead, comments_read, discussions_read, issues_read
+from .paging import repo_pages
 from .parse import Context
 
 if TYPE_CHECKING:
@@ -85,42 +85,24 @@ class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
     ) -> None:
         reply.delete_post(channel=channel, account=account, session=session, target=target)
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """One chunk per repository: its issues, then its comments, then its discussions (see `paging`)."""
-        config = self.settings_of(channel.config)
-        client = Client(session, Auth(channel, session), budget=int(config["max_requests_per_poll"]))
-        cursor = Cursor.load(channel.cursor)
-        since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+    cursor_type = Cursor
 
-        def reads() -> Iterator[RepoRead]:
-            for repo in config["repositories"]:
-                state = cursor.repo(repo)
-                out = RepoRead(Parsed(), complete=False)
-                context = context_of(config, state, repo)
-                complete = issues_read(client, state, repo, context, since, out)
-                complete = complete and comments_read(client, state, repo, context, since, out)
-                if config["include_discussions"]:
-                    complete = discussions_read(client, state, repo, context, since, out) and complete
-                out.complete = complete
-                yield out
-                if not client.can_call():
-                    return  # budget or rate limit: the other repositories wait for the next poll
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, Auth(channel, session), budget=int(config["max_requests_per_poll"]))
 
-        yield from chunk_results(
-            reads(), lambda out, made: self._result(channel, out, cursor, client, requests_made=made),
-            made=lambda: client.made, closing=lambda: RepoRead(Parsed(), complete=True),
-        )  # fmt: skip
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
+        """One page per repository: its issues, then its comments, then its discussions (see `paging`)."""
+        config, client = poll.config, poll.client
+        since = datetime.fromtimestamp(poll.now, tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+        for repo in config["repositories"]:
+            state = poll.cursor.repo(repo)
+            context = context_of(config, state, repo)
+            yield repo_pages(client, state, repo, context, since, discussions=config["include_discussions"])
+            if not client.can_call():
+                return  # budget or rate limit: the other repositories wait for the next poll
 
-    def _result(
-        self, channel: Channel, out: RepoRead, cursor: Cursor, client: Client, *, requests_made: int
-    ) -> FetchResult:
-        out.parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
-        chunk = _Chunk(more=not out.complete, reads=out.reads)
-        result = chunk_result(
-            "github", channel, out.parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-        )
-        result.platform_status.update(client.status())
-        return result
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.status()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.settings_of(channel.config)
@@ -149,8 +131,3 @@ class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
         for repo in config["repositories"]:
             context.issues.update(context_of(config, cursor.repo(repo), repo).issues)
         return parse_page(payload, context)
-
-
-class _Chunk:
-    def __init__(self, *, more: bool, reads: int) -> None:
-        self.more, self.reads = more, reads

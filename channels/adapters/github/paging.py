@@ -18,7 +18,7 @@ low) keeps its mark where it stopped and the next poll goes on from there; the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +27,7 @@ from channels import clean
 
 from ..base import PayloadError, PollStopped
 from ..guard import Parsed
+from ..poll.engine import Page
 from .client import Client
 from .cursor import RepoState, Walk, iso, moment
 from .page import discussions_parsed, each
@@ -55,11 +56,19 @@ query($owner: String!, $name: String!, $first: Int!, $after: String) {{
 """
 
 
-@dataclass
-class RepoRead:
-    parsed: Parsed
-    complete: bool  # every list reached the present
-    reads: int = 0
+def repo_pages(
+    client: Client, state: RepoState, repo: str, context: Context, since: datetime, *, discussions: bool
+) -> Iterator[Page]:
+    """The repository's issues, then its comments, then (`discussions`) its discussions, as one page, oldest first;
+    it has more unless every list reached the present."""
+    out = Page()
+    complete = issues_read(client, state, repo, context, since, out)
+    complete = complete and comments_read(client, state, repo, context, since, out)
+    if discussions:
+        complete = discussions_read(client, state, repo, context, since, out) and complete
+    out.more = not complete
+    out.parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+    yield out
 
 
 def _list(data: Any, label: str) -> list[Any]:
@@ -91,7 +100,7 @@ def _since(walk: Walk, since: datetime) -> str:
     return iso(walk.floor or since)
 
 
-def issues_read(client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: RepoRead) -> bool:
+def issues_read(client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: Page) -> bool:
     walk, mark = state.issues, state.issues.mark
     params = {"since": _since(walk, since), "state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
     try:
@@ -107,9 +116,7 @@ def issues_read(client: Client, state: RepoState, repo: str, context: Context, s
     return True
 
 
-def comments_read(
-    client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: RepoRead
-) -> bool:
+def comments_read(client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: Page) -> bool:
     walk, mark = state.comments, state.comments.mark
     params = {"since": _since(walk, since), "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
     try:
@@ -133,7 +140,7 @@ def comments_read(
     return True
 
 
-def _issue_fetch(client: Client, state: RepoState, repo: str, number: int, context: Context, out: RepoRead) -> None:
+def _issue_fetch(client: Client, state: RepoState, repo: str, number: int, context: Context, out: Page) -> None:
     """The issue of a comment written after the issues were listed: read now, so the comment has its ticket."""
     if not client.can_call():
         raise PollStopped
@@ -143,7 +150,7 @@ def _issue_fetch(client: Client, state: RepoState, repo: str, number: int, conte
     _remember(state, found)
 
 
-def _handle(walk: Walk, item: Any, parse_one: Any, out: RepoRead, state: RepoState) -> None:
+def _handle(walk: Walk, item: Any, parse_one: Any, out: Page, state: RepoState) -> None:
     """Hand the item over (`parse_one`; None: skip it) unless the walk handed it over before; move the mark."""
     fields = clean.mapping(item)
     node, updated = node_id(fields), moment(fields.get("updated_at"))
@@ -163,9 +170,7 @@ def _remember(state: RepoState, parsed: Parsed) -> None:
             state.remember(mention.raw["number"], mention.external_id)
 
 
-def discussions_read(
-    client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: RepoRead
-) -> bool:
+def discussions_read(client: Client, state: RepoState, repo: str, context: Context, since: datetime, out: Page) -> bool:
     """Newest updated first, down to the mark; a walk cut short keeps where it was (`resume`) and its top."""
     walk = state.discussions
     floor = walk.floor or since

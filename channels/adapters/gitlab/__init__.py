@@ -40,18 +40,18 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, IncomingMention, PayloadError
-from ..guard import Parsed, parse_each
+from ..base import PayloadError
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result, chunk_results
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply, thread
 from .client import Client, token_of
 from .config import DEFAULTS, project_ref
 from .cursor import Cursor
 from .oauth import access_token_grant
-from .paging import Chunk, project_chunks
-from .parse import Filters, issue_mention, note_mention, parse_page
+from .paging import project_streams
+from .parse import Filters, parse_page
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -72,41 +72,26 @@ class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
 
     post_reply = staticmethod(reply.post_reply)
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        config = self.settings_of(channel.config)
-        client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
-        cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
-        filters = Filters.of(config)
-        since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+    cursor_type = Cursor
 
-        def chunks() -> Iterator[Chunk]:
-            for project in config["projects"]:
-                for chunk in project_chunks(client, cursor, project, filters=filters, since=since):
-                    yield chunk
-                    if chunk.more and not client.can_call():
-                        return  # budget or rate limit: the other projects wait for the next poll
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
 
-        yield from chunk_results(
-            chunks(), lambda chunk, made: self._result(channel, chunk, cursor, client, requests_made=made),
-            made=lambda: client.made, closing=Chunk,
-        )  # fmt: skip
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(channel.cursor, base_url=config["base_url"])
 
-    def _result(
-        self, channel: Channel, chunk: Chunk, cursor: Cursor, client: Client, *, requests_made: int
-    ) -> FetchResult:
-        parsed = parse_each(chunk.issues, issue_mention, id_keys=("iid", "id"), platform="gitlab")
-        filters, urls = Filters.of(self.settings_of(channel.config)), chunk.urls
-        parsed.extend(
-            parse_each(chunk.notes, lambda n: _note_or_none(n, urls, filters), id_keys=("id",), platform="gitlab")
-        )
-        result = chunk_result(
-            "gitlab", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=requests_made
-        )
-        result.platform_status.update(
-            rate_limit_remaining=client.limits.remaining,
-            rate_limit_reset=client.limits.reset_at.isoformat() if client.limits.reset_at else None,
-        )
-        return result
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
+        """Per project, its issues touched since the mark page by page, each with their new notes (see `paging`)."""
+        config = poll.config
+        since = datetime.fromtimestamp(poll.now, tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+        return project_streams(poll.client, poll.cursor, config["projects"], filters=Filters.of(config), since=since)
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        limits = poll.client.limits
+        return {
+            "rate_limit_remaining": limits.remaining,
+            "rate_limit_reset": limits.reset_at.isoformat() if limits.reset_at else None,
+        }
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -123,9 +108,3 @@ class GitLabAdapter(PolledAdapter, config=config_module, thread=thread):
     def parse_page_for_channel(self, payload: Any, *, channel: Channel) -> Parsed:
         """With the channel's keywords, labels and confidential setting (for `manage.py ingest_payload`)."""
         return parse_page(payload, filters=Filters.of(self.settings_of(channel.config)))
-
-
-def _note_or_none(note: Any, urls: dict[str, str], filters: Filters) -> IncomingMention | None:
-    if isinstance(note, dict) and not filters.note_wanted(note):
-        return None  # a system note, an internal one, a note on something else
-    return note_mention(note, issue_urls=urls)

@@ -23,23 +23,39 @@ from typing import Any
 
 from channels import clean
 
-from ..base import PayloadError
+from ..base import IncomingMention, PayloadError
+from ..guard import Parsed, parse_each
+from ..poll.engine import Page
 from ..polling import budgeted
 from .client import Client
 from .config import project_ref
 from .cursor import Cursor, ProjectState, iso
-from .parse import Filters, moment, whole
+from .parse import Filters, issue_mention, moment, note_mention, whole
 
 PER_PAGE = 100
 
 
 @dataclass
-class Chunk:
+class _Found:
+    """What a page of issues hands over, raw until the page is read (`parsed`)."""
+
     issues: list[Any] = field(default_factory=list)  # raw issues to hand over
     notes: list[Any] = field(default_factory=list)  # raw notes to hand over
     urls: dict[str, str] = field(default_factory=dict)  # issue key -> web_url, for the notes' links
-    reads: int = 0
-    more: bool = False
+
+    def parsed(self, filters: Filters) -> Parsed:
+        parsed = parse_each(self.issues, issue_mention, id_keys=("iid", "id"), platform="gitlab")
+        notes = parse_each(
+            self.notes, lambda n: _note_or_none(n, self.urls, filters), id_keys=("id",), platform="gitlab"
+        )
+        parsed.extend(notes)
+        return parsed
+
+
+def _note_or_none(note: Any, urls: dict[str, str], filters: Filters) -> IncomingMention | None:
+    if isinstance(note, dict) and not filters.note_wanted(note):
+        return None  # a system note, an internal one, a note on something else
+    return note_mention(note, issue_urls=urls)
 
 
 class _Incomplete(Exception):
@@ -52,9 +68,28 @@ def _list(data: Any, label: str) -> list[Any]:
     return data
 
 
-def project_chunks(
-    client: Client, cursor: Cursor, project: str, *, filters: Filters, since: datetime
-) -> Iterator[Chunk]:
+def project_streams(
+    client: Client, cursor: Cursor, projects: list[str], *, filters: Filters, since: datetime
+) -> Iterator[Iterator[Page]]:
+    """Each project's pages in turn. A page that leaves more when the client may call no more ends the walk there
+    (budget or rate limit): the other projects wait for the next poll."""
+    cut = False
+
+    def pages(project: str) -> Iterator[Page]:
+        nonlocal cut
+        for page in project_pages(client, cursor, project, filters=filters, since=since):
+            yield page
+            if page.more and not client.can_call():
+                cut = True
+                return
+
+    for project in projects:
+        if cut:
+            return
+        yield pages(project)
+
+
+def project_pages(client: Client, cursor: Cursor, project: str, *, filters: Filters, since: datetime) -> Iterator[Page]:
     state = cursor.project(project)
     start = state.updated or since
     query: dict[str, Any] = {"updated_after": iso(start), "order_by": "updated_at", "sort": "asc", "per_page": PER_PAGE}
@@ -67,19 +102,19 @@ def project_chunks(
     while params is not None:
         page = budgeted(client, client.get, path, params)
         if page is None:
-            yield Chunk(more=True)
+            yield Page(more=True)
             return
-        chunk = Chunk(reads=0)
+        found = _Found()
+        reads = 0
         stopped = False
         for issue in _list(page.data, path):
-            chunk.reads += 1
+            reads += 1
             try:
-                _handle(client, project, state, issue, chunk, filters=filters, window_start=since)
+                _handle(client, project, state, issue, found, filters=filters, window_start=since)
             except _Incomplete:
                 stopped = True
                 break
-        chunk.more = stopped or page.next_params is not None
-        yield chunk
+        yield Page(found.parsed(filters), more=stopped or page.next_params is not None, reads=reads)
         if stopped:
             return
         params = page.next_params
@@ -90,7 +125,7 @@ def _handle(
     project: str,
     state: ProjectState,
     issue: Any,
-    chunk: Chunk,
+    found: _Found,
     *,
     filters: Filters,
     window_start: datetime,
@@ -98,7 +133,7 @@ def _handle(
     fields = clean.mapping(issue)
     issue_id, iid, updated = whole(fields.get("id")), whole(fields.get("iid")), moment(fields.get("updated_at"))
     if issue_id is None or iid is None or updated is None:
-        chunk.issues.append(issue)  # the parser rejects it with its raw payload; the mark does not move
+        found.issues.append(issue)  # the parser rejects it with its raw payload; the mark does not move
         return
     if state.skips(issue_id, updated):
         return
@@ -109,12 +144,12 @@ def _handle(
         if clean.whole(fields.get("user_notes_count"), minimum=0) != 0 or not first:
             notes = _notes(client, project, iid, after=after, since=window_start if first else None)
         if first:
-            chunk.issues.append(issue)
-        chunk.notes.extend(notes)
+            found.issues.append(issue)
+        found.notes.extend(notes)
         url = clean.url(fields.get("web_url"))
         project_id = whole(fields.get("project_id"))
         if url and project_id is not None:
-            chunk.urls[f"{project_id}/issues/{iid}"] = url
+            found.urls[f"{project_id}/issues/{iid}"] = url
         last = max([after, *(whole(clean.mapping(n).get("id")) or 0 for n in notes)])
         state.remember(iid, last)
     state.handled(issue_id, updated)

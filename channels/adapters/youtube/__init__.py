@@ -43,10 +43,10 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PollStopped
+from ..base import PollStopped
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import Page, chunk_result, cut_short_results
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply
 from .client import Client, api_key_of
@@ -75,27 +75,28 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
     post_reply = staticmethod(reply.post_reply)
     delete_post = staticmethod(reply.delete_post)  # the desk's Delete (Platform.actions): our own comment
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        """The poll's client, counting each call's units against the day's quota kept in the cursor."""
+        raw = clean.mapping(channel.cursor).get("quota")
+        quota = Quota.load(raw, budget=int(config["daily_quota"]), now=datetime.now(tz=UTC))
+        return Client(session, api_key_of(channel), budget=int(config["max_requests_per_poll"]), quota=quota)
+
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
         """The due keyword searches, then each of the team's channels' and each followed video's new comments,
         page by page, each page with the cursor just after it."""
-        config = self.settings_of(channel.config)
-        now = datetime.now(tz=UTC)
-        cursor = Cursor.load(channel.cursor)
-        quota = Quota.load(cursor.quota, budget=int(config["daily_quota"]), now=now)
-        client = Client(session, api_key_of(channel), budget=int(config["max_requests_per_poll"]), quota=quota)
-        walk = Walk(client, cursor, context_of(channel, config), config, int(now.timestamp()))
-        cursor.forget_before(walk.floor - 86_400, walk.now)
+        walk = Walk(poll.client, poll.cursor, context_of(poll.channel, poll.config), poll.config, int(poll.now))
+        poll.cursor.forget_before(walk.floor - 86_400, walk.now)
+        return walk.streams()
 
-        def result(page: Page, requests_made: int) -> FetchResult:
-            cursor.quota = quota.dump()
-            done = chunk_result(
-                "youtube", channel, page.parsed, page, cursor.dump(), stopped=client.stopped,
-                requests_made=requests_made,
-            )  # fmt: skip
-            done.platform_status.update(quota.status(datetime.now(tz=UTC)))
-            return done
+    def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        """The cursor with the day's units spent so far."""
+        poll.cursor.quota = poll.client.quota.dump()
+        return poll.cursor.dump()
 
-        yield from cut_short_results(walk.streams(), result, made=lambda: client.made)
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.quota.status(datetime.now(tz=UTC))
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.settings_of(channel.config)

@@ -19,7 +19,7 @@ from typing import Any
 from channels import clean
 
 from ..base import Gone, PollStopped
-from ..polling import Page
+from ..poll.engine import Page
 from ..stored import epoch_of
 from .client import Client
 from .cursor import Cursor
