@@ -94,12 +94,15 @@ class GitHubAdapter(PolledAdapter, config=config_module, thread=thread):
         """One page per repository: its issues, then its comments, then its discussions (see `paging`)."""
         config, client = poll.config, poll.client
         since = datetime.fromtimestamp(poll.now, tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
-        for repo in config["repositories"]:
+        repos = config["repositories"]
+        for index, repo in enumerate(repos):
             state = poll.cursor.repo(repo)
             context = context_of(config, state, repo)
             yield repo_pages(client, state, repo, context, since, discussions=config["include_discussions"])
             if not client.can_call():
-                return  # budget or rate limit: the other repositories wait for the next poll
+                # Budget or rate limit: the other repositories wait for the next poll, which comes sooner (more).
+                poll.cut = poll.cut or index < len(repos) - 1
+                return
 
     def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
         return poll.client.status()
