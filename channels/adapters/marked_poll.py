@@ -1,5 +1,5 @@
 """One poll of streams that are each a `MarkedWalk` (Bluesky, Reddit): what the two adapters' polls do the same
-way, around what each reads of its own pages and items."""
+way, around what each reads of its own pages and items. `marked_states` moved to channels.adapters.poll.walks."""
 
 from __future__ import annotations
 
@@ -9,41 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from channels import clean
-
 from .base import FetchResult
 from .guard import Parsed
+from .poll.walks import marked_states as marked_states
 from .polling import K, MarkedWalk, Walked, marked_streams_walked, seen_pruned, streams_result
 
 if TYPE_CHECKING:
     from channels.models import Channel
-
-_EPOCH_MAX = 2**40
-
-
-def _moment(value: Any) -> float | None:
-    number = clean.number(value)
-    return number if number is not None and 0 <= number < _EPOCH_MAX else None
-
-
-def marked_states(
-    raw: Any, mark_key: str, point: Callable[[dict[str, Any]], dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """The `MarkedWalk` states a cursor keeps under "streams", cleaned: each stream's mark (`mark_key`) and poll
-    time when they are epoch seconds, and its `resume` when it has a floor and `point` finds in it where the
-    platform's walk goes on (`point` answers {} when that is unusable)."""
-    states: dict[str, dict[str, Any]] = {}
-    for key, value in clean.mapping(clean.mapping(raw).get("streams")).items():
-        value = clean.mapping(value)
-        state: dict[str, Any] = {
-            name: moment for name in (mark_key, "polled_at") if (moment := _moment(value.get(name))) is not None
-        }
-        resume = clean.mapping(value.get("resume"))
-        floor, where = _moment(resume.get("floor")), point(resume)
-        if floor is not None and where:
-            state["resume"] = {"floor": floor, **where}
-        states[str(key)] = state
-    return states
 
 
 class _Counting(Protocol):
