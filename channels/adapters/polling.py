@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from .base import FetchResult, PollStopped, RateLimited
 from .guard import Parsed
 from .poll.engine import Page, rate_limited_until
+from .poll.walks import MarkedWalk as MarkedWalk
+from .poll.walks import seen_pruned as seen_pruned
 
 if TYPE_CHECKING:
     from channels.http import PollBudget
@@ -194,77 +196,6 @@ def marked_streams_walked(
     return walked, states
 
 
-# A page reader: (where to read from, the floor, whether this is a backlog left by an earlier poll) ->
-# (nothing older is needed, where the next page is, where a later poll would go on from).
-PageReader = Callable[[dict[str, Any], float, bool], tuple[bool, dict[str, Any], dict[str, Any]]]
-
-
-class MarkedWalk:
-    """One stream's walk for a platform that lists newest first: pages from the newest down to the stream's floor
-    (its mark, the newest creation time handed over, minus `overlap_seconds`; `backfill_hours` back on its first
-    poll), at most `max_pages` while `can_call`. A walk cut short keeps `resume` (where to go on, and the lowest
-    floor still to reach), and the next poll, after its own newest-first look, goes on below it: a backlog larger
-    than a poll drains over successive polls, nothing skipped. The page reader (`run`) reads the items and tells
-    the walk each one's time (`saw`)."""
-
-    def __init__(
-        self,
-        state: dict[str, Any],
-        *,
-        mark_key: str,
-        now: float,
-        config: dict[str, Any],
-        max_pages: int,
-        can_call: Callable[[], bool],
-    ) -> None:
-        self.state, self.mark_key, self.now = state, mark_key, now
-        self.overlap = int(config["overlap_seconds"])
-        self.mark: float | None = state.get(mark_key)
-        backfill = now - int(config["backfill_hours"]) * 3600
-        self.floor: float = self.mark - self.overlap if self.mark is not None else backfill
-        self.newest = self.mark
-        self.pages = 0
-        self.max_pages, self.can_call = max_pages, can_call
-
-    def saw(self, moment: float) -> None:
-        """An item created at `moment` was read. One stamped in the future must not carry the mark past items
-        to come."""
-        moment = min(moment, self.now)
-        self.newest = moment if self.newest is None else max(self.newest, moment)
-
-    def can_read(self) -> bool:
-        return self.pages < self.max_pages and self.can_call()
-
-    def _page(self, read: PageReader, point: dict[str, Any], floor: float, *, backlog: bool) -> tuple:
-        answer = read(point, floor, backlog)
-        self.pages += 1
-        return answer
-
-    def run(self, read: PageReader) -> dict[str, Any]:
-        """Walk the stream; its new state (mark, poll time, and `resume` while a backlog is left)."""
-        complete = False
-        point: dict[str, Any] = {}
-        resume_point: dict[str, Any] = {}
-        while not complete and self.can_read():
-            complete, point, resume_point = self._page(read, point, self.floor, backlog=False)
-        resume = self.state.get("resume")
-        new_resume: dict[str, Any] | None = None
-        if not complete:
-            # Cut short: the next poll goes on below the last page read, down to the lowest floor not reached yet.
-            lowest = min(self.floor, resume["floor"]) if resume else self.floor
-            new_resume = {"floor": lowest, **resume_point} if resume_point else None
-        elif resume:
-            # Backlog from an earlier capped poll; the newest-first walk has read everything above it. Seen items
-            # do not end it: they were read by the newest-first walks, the gap lies below them.
-            point = {k: v for k, v in resume.items() if k != "floor"}
-            done = False
-            while not done and self.can_read() and point:
-                done, _next, point = self._page(read, point, resume["floor"], backlog=True)
-            new_resume = None if done or not point else {"floor": resume["floor"], **point}
-        mark = self.newest if self.newest is not None else self.floor + self.overlap
-        return {self.mark_key: mark, "polled_at": self.now, **({"resume": new_resume} if new_resume else {})}
-
-
 def streams_result(
     platform: str,
     channel: Channel,
@@ -294,21 +225,3 @@ def streams_result(
         reads=reads,
         platform_status=status,
     )
-
-
-def seen_pruned(
-    seen: dict[str, Any], states: dict[str, dict[str, Any]], *, mark_key: str, overlap: int, limit: int
-) -> dict[str, Any]:
-    """The handed-over items a later poll can still meet (created at or after the lowest floor of the streams'
-    `MarkedWalk`s), newest first, at most `limit`: anything older is below every floor and never read again.
-    `seen` maps an item's id to its creation time, or to a list that starts with it."""
-
-    def created(value: Any) -> Any:
-        return value[0] if isinstance(value, list) else value
-
-    floors = [s[mark_key] - overlap for s in states.values() if s.get(mark_key) is not None]
-    floors += [s["resume"]["floor"] for s in states.values() if isinstance(s.get("resume"), dict)]
-    lowest = min(floors) - 1 if floors else None
-    kept = [(key, value) for key, value in seen.items() if lowest is None or created(value) >= lowest]
-    kept.sort(key=lambda item: (created(item[1]), item[0]), reverse=True)
-    return dict(kept[:limit])

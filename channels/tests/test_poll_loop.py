@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from channels.adapters.base import FetchResult, RateLimited
-from channels.adapters.polling import MarkedWalk, chunk_results, streams_walked
+from channels.adapters.poll.walks import MarkedWalk
+from channels.adapters.polling import chunk_results, streams_walked
 
 ADAPTERS = Path(__file__).resolve().parent.parent / "adapters"
 

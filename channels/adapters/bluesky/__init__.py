@@ -20,9 +20,9 @@ encrypted in the cache between polls; tokens are never logged. HTTP, the expired
 
 Polling (`paging.py`): each stream (a keyword's search, the notifications) is walked newest first down to its
 floor, within the poll's request budget; a walk cut short keeps `resume` in the cursor (`cursor.py`). A poll's
-items are one chunk (`fetch_chunks`), deduplicated by AT URI, handed over oldest first with the cursor just after
-them; `more` says a backlog is left. A rate limit part-way through a poll is flow control: the streams already
-walked are handed over, the others keep their cursor.
+items are one chunk (`hand_over`, channels.adapters.poll), deduplicated by AT URI, handed over oldest first with
+the cursor just after them; `more` says a backlog is left. A rate limit part-way through a poll is flow control:
+the streams already walked are handed over, the others keep their cursor.
 
 Parsing (`parse.py`), replies, likes, reposts and deletions (`reply.py`, `richtext.py`), the account the desk
 writes as (`oauth.py`), watched threads (`thread.py`), the demo's Bluesky (`replay.py`).
@@ -31,6 +31,7 @@ writes as (`oauth.py`), watched threads (`thread.py`), the demo's Bluesky (`repl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -38,17 +39,19 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, ReplyTarget
-from ..marked_poll import MarkedPoll
+from ..base import ReplyTarget
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
+from ..poll.walks import MarkedCursor, marked_walks
 from . import chat, chat_read, reply, thread
 from . import config as config_module
 from .auth import login_of
 from .client import Client
 from .config import settings_of
-from .cursor import SEEN_LIMIT, load_seen, load_states
+from .cursor import cursor_of
 from .oauth import app_password_grant
-from .paging import MAX_PAGES_PER_STREAM, NOTIFICATIONS, SEARCH, streams_of, walk
+from .paging import MAX_PAGES_PER_STREAM, NOTIFICATIONS, SEARCH, handed, streams_of, walk
 from .parse import parse_entries, parse_page
 
 if TYPE_CHECKING:
@@ -86,28 +89,40 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling -----------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
-        config = settings_of(self.validate_config(channel.config))
-        client = Client(session, login_of(channel), config)
-        seen = load_seen(channel.cursor)
-        poll = MarkedPoll("bluesky", channel, client, config, mark_key="mark", max_pages=MAX_PAGES_PER_STREAM)
-        walked, states = poll.walked(streams_of(config), load_states(channel.cursor), partial(walk, client, seen=seen))
-        entries: list[Any] = []
-        uris: set[str] = set()
-        for _stream, found in walked.found:
-            for entry in found.entries:
-                uri = entry.get("uri") if isinstance(entry, dict) else None
-                if isinstance(uri, str) and uri in uris:
-                    continue  # found by an earlier stream of this poll (a mention that also matches a keyword)
-                if isinstance(uri, str) and uri in found.uris:
-                    uris.add(uri)
-                entries.append(entry)
+    cursor_type = MarkedCursor
+    hand_over = "poll"  # a poll's streams are de-duplicated together (a mention that also matches a keyword)
 
-        parsed = parse_entries(entries, ours=thread.ours_of(config))
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, login_of(channel), config)
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> MarkedCursor:
+        return cursor_of(channel.cursor, streams_of(config), overlap=int(config["overlap_seconds"]))
+
+    def streams(self, poll: Poll[Client, MarkedCursor]) -> list[Iterator[Page]]:
+        """Each stream walked newest first down to its mark, then its backlog (see `paging`), deduplicated by AT
+        URI."""
+        read = partial(walk, poll.client, seen=poll.cursor.seen)
+        page = partial(handed, uris=set())
+        return marked_walks(poll, streams_of(poll.config), read, max_pages=MAX_PAGES_PER_STREAM, page=page)
+
+    def parse_items(self, poll: Poll[Client, MarkedCursor], items: list[Any]) -> Parsed:
+        return parse_entries(items, ours=thread.ours_of(poll.config))
+
+    def handed_over(self, poll: Poll[Client, MarkedCursor], parsed: Parsed) -> None:
+        """Each item handed over in `seen`. The items stay in the order Bluesky's poll has always handed them over:
+        one moment's by AT URI alone (the engine puts shorter ids first)."""
         for mention in parsed.mentions:
-            seen[mention.external_id] = int(mention.created_at.timestamp())
-        yield poll.result(parsed, walked, states, seen, limit=SEEN_LIMIT)
+            poll.cursor.seen[mention.external_id] = int(mention.created_at.timestamp())
+        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+
+    def backlog(self, poll: Poll[Client, MarkedCursor]) -> bool:
+        return poll.cursor.backlog
+
+    def status(self, poll: Poll[Client, MarkedCursor]) -> dict[str, Any]:
+        return poll.client.status()
+
+    def not_before(self, poll: Poll[Client, MarkedCursor]) -> datetime | None:
+        return poll.client.not_before
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))

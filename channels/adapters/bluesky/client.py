@@ -19,7 +19,7 @@ import requests
 from django.core.cache import cache
 
 from channels import clean
-from channels.http import json_of, request
+from channels.http import PollBudget, json_of, request
 from channels.http_status import Ladder, rate_limit_of, status_error, succeeded
 
 from ..base import AuthError, Gone, PayloadError, PermanentError, RateLimited, TransientError
@@ -29,13 +29,17 @@ from .limits import DAY, wait_of, window_of
 logger = logging.getLogger(__name__)
 
 
-class Client:
+class Client(PollBudget):
+    """One poll's view of Bluesky's XRPC API (the module's docstring), its requests counted against the poll's
+    `max_requests_per_poll` (`PollBudget`: `made`, `can_call`); a 429 is raised as it comes, and the poll's walk
+    ends on it (channels.adapters.poll.engine)."""
+
     def __init__(self, http: requests.Session, login: Login, config: dict[str, Any]) -> None:
+        super().__init__(int(config["max_requests_per_poll"]))
         self.http = http
         self.login = login
         self.read_url = str(config.get("read_url") or "")
         self.session: Session | None = None
-        self.requests_made = 0
         self.not_before: datetime | None = None
         self._rate: dict[str, Any] = {}
 
@@ -80,7 +84,7 @@ class Client:
                 allow_redirects=False,
             )
         finally:
-            self.requests_made += 1
+            self.made += 1
         self._read_ratelimit(response, host)
         return response
 

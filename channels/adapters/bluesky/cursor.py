@@ -13,12 +13,14 @@ dropped; it keeps only what the next floors can still reach, at most SEEN_LIMIT.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from channels import clean
 
-from ..marked_poll import marked_states
+from ..poll.walks import MarkedCursor, configured, marked_states
 from ..stored import token
+from .paging import Stream
 from .parse import post_uri
 
 SEEN_LIMIT = 2000
@@ -42,3 +44,9 @@ def load_seen(raw: Any) -> dict[str, int]:
         if when is not None and post_uri(uri):
             seen[uri] = when
     return seen
+
+
+def cursor_of(raw: Any, streams: Sequence[Stream], *, overlap: int) -> MarkedCursor:
+    """What the channel remembered, for the streams configured now."""
+    states = configured(load_states(raw), streams)
+    return MarkedCursor(states, load_seen(raw), mark_key="mark", overlap=overlap, limit=SEEN_LIMIT)

@@ -22,7 +22,8 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError
-from ..polling import MarkedWalk
+from ..poll.engine import Page
+from ..poll.walks import MarkedWalk
 from ..stored import token
 from .client import Client
 from .parse import post_uri, sort_time
@@ -103,3 +104,17 @@ def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int
 
     result.state = marked.run(page)
     return result
+
+
+def handed(found: Walk, uris: set[str]) -> Page:
+    """A stream's page as the poll hands it over: its items less those an earlier stream of this poll found (a
+    mention that also matches a keyword); `uris` (the poll's) notes the AT URIs kept."""
+    items: list[Any] = []
+    for entry in found.entries:
+        uri = entry.get("uri") if isinstance(entry, dict) else None
+        if isinstance(uri, str) and uri in uris:
+            continue  # found by an earlier stream of this poll
+        if isinstance(uri, str) and uri in found.uris:
+            uris.add(uri)
+        items.append(entry)
+    return Page(items=items, reads=found.listed)

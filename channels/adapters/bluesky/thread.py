@@ -33,4 +33,4 @@ def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> Th
     config = settings_of(channel.config)
     client = Client(session, login_of(channel), config)
     payload = client.get(THREAD, {"uri": ref, "depth": DEPTH, "parentHeight": 0})
-    return ThreadFetch(mentions=parse_page(payload, ours=ours_of(config)).mentions, requests_made=client.requests_made)
+    return ThreadFetch(mentions=parse_page(payload, ours=ours_of(config)).mentions, requests_made=client.made)

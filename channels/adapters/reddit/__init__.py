@@ -17,8 +17,8 @@ Credentials (`auth.py`): client_id and client_secret (app-only access), plus use
 
 Polling (`paging.py`): each stream is walked newest first with `after` down to its floor, within the poll's
 request budget; a walk cut short keeps `resume` in the cursor (`cursor.py`) and the next poll goes on from it,
-so a backlog larger than one poll drains over successive polls. A poll's items are one chunk
-(`fetch_chunks`), handed over oldest first and stored with the cursor just after them; `more` says a
+so a backlog larger than one poll drains over successive polls. A poll's items are one chunk (`hand_over`,
+channels.adapters.poll), handed over oldest first and stored with the cursor just after them; `more` says a
 backlog is left, so the next poll comes soon. Being rate-limited part-way through a poll is flow control,
 not failure: the streams already walked are handed over and the others keep their cursor.
 
@@ -30,6 +30,7 @@ rest of the page is stored, the cursor moving on.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -37,17 +38,19 @@ import requests
 
 from channels import clean
 
-from ..base import FetchResult, PayloadError
-from ..marked_poll import MarkedPoll
+from ..base import PayloadError
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
+from ..poll.walks import marked_walks
 from . import config as config_module
 from . import message, message_read, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
 from .client import API_URL, Client
 from .config import DEFAULTS, settings_of
-from .cursor import SEEN_LIMIT, load_seen, load_states
-from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, streams_of, walk
-from .parse import USER_URL, WEB_URL, fullname, page_entries, parse_entries, parse_page, thing_of
+from .cursor import SEEN_LIMIT, Cursor
+from .paging import MAX_PAGES_PER_STREAM, PAGE_SIZE, handed, streams_of, walk
+from .parse import USER_URL, WEB_URL, page_entries, parse_entries, parse_page, thing_of
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -76,33 +79,44 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling -----------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """One poll's items as one chunk, oldest first, with the cursor just after them (see `paging`)."""
-        config = settings_of(channel.config)
-        credentials = credentials_of(channel)
-        client = Client(session, credentials, config, user_agent(channel, credentials))
-        seen = load_seen(channel.cursor)
-        poll = MarkedPoll("reddit", channel, client, config, mark_key="created_utc", max_pages=MAX_PAGES_PER_STREAM)
-        walked, states = poll.walked(streams_of(config), load_states(channel.cursor), partial(walk, client, seen=seen))
-        entries: list[Any] = []
-        escaped: set[int] = set()
-        signatures: dict[str, int] = {}
-        for _stream, found in walked.found:
-            for entry, is_escaped in found.entries:
-                thing = thing_of(entry)
-                name = fullname(*thing) if thing else ""
-                if name and name in signatures:
-                    continue  # found by an earlier stream of this poll
-                if name and name in found.signatures:
-                    signatures[name] = found.signatures[name]
-                entries.append(entry)
-                if is_escaped:
-                    escaped.add(id(entry))
+    cursor_type = Cursor
+    hand_over = "poll"  # a poll's streams are de-duplicated together (a post in a subreddit and a keyword's search)
 
-        parsed = parse_entries(entries, escaped=escaped)
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        credentials = credentials_of(channel)
+        return Client(session, credentials, config, user_agent(channel, credentials))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(channel.cursor, streams_of(config), overlap=int(config["overlap_seconds"]))
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
+        """Each stream walked newest first down to its mark, then its backlog (see `paging`)."""
+        client, cursor = poll.client, poll.cursor
+        read = partial(walk, client, seen=cursor.seen)
+        page = partial(handed, signatures=cursor.signatures)
+        return marked_walks(poll, streams_of(poll.config), read, max_pages=MAX_PAGES_PER_STREAM, page=page)
+
+    def parse_items(self, poll: Poll[Client, Cursor], items: list[tuple[Any, bool]]) -> Parsed:
+        return parse_entries([entry for entry, _ in items], escaped={id(entry) for entry, escaped in items if escaped})
+
+    def handed_over(self, poll: Poll[Client, Cursor], parsed: Parsed) -> None:
+        """Each item handed over in `seen`, with its edit signature. The items stay in the order Reddit's poll has
+        always handed them over: one second's by fullname alone (the engine puts shorter ids first)."""
         for mention in parsed.mentions:
-            seen[mention.external_id] = [int(mention.created_at.timestamp()), signatures.get(mention.external_id, 0)]
-        yield poll.result(parsed, walked, states, seen, limit=SEEN_LIMIT)
+            poll.cursor.seen[mention.external_id] = [
+                int(mention.created_at.timestamp()),
+                poll.cursor.signatures.get(mention.external_id, 0),
+            ]
+        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+
+    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
+        return poll.cursor.backlog
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.status()
+
+    def not_before(self, poll: Poll[Client, Cursor]) -> datetime | None:
+        return poll.client.not_before
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

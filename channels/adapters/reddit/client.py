@@ -20,7 +20,7 @@ from django.core.cache import cache
 
 from advocacy.counters import window_count
 from channels import clean
-from channels.http import json_of, json_or_none, request
+from channels.http import PollBudget, json_of, json_or_none, request
 from channels.http_status import Ladder, answered, rate_limit_of, status_check, succeeded
 
 from ..base import AuthError, Gone, PermanentError, RateLimited
@@ -31,16 +31,18 @@ logger = logging.getLogger(__name__)
 API_URL = "https://oauth.reddit.com"
 
 
-class Client:
+class Client(PollBudget):
     """One poll's view of the Reddit API: bearer token from the cache, the shared request
-    budget, status codes mapped to what the poller should do, and the rate-limit figures."""
+    budget, status codes mapped to what the poller should do, and the rate-limit figures. Its requests are
+    counted against the poll's `max_requests_per_poll` (`PollBudget`: `made`, `can_call`); a 429 is raised as it
+    comes, and the poll's walk ends on it (channels.adapters.poll.engine)."""
 
     def __init__(self, session: requests.Session, credentials: Credentials, config: dict[str, Any], agent: str):
+        super().__init__(int(config["max_requests_per_poll"]))
         self.session = session
         self.credentials = credentials
         self.per_minute = int(config["requests_per_minute"])
         self.agent = agent
-        self.requests_made = 0
         self.not_before: datetime | None = None
         self._token_memo: tuple[str, float] | None = None
         self._ratelimit: dict[str, Any] = {}
@@ -72,7 +74,7 @@ class Client:
                 allow_redirects=False,
             )
         finally:
-            self.requests_made += 1
+            self.made += 1
         self._read_ratelimit(response)
         return response
 

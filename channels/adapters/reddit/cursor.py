@@ -14,12 +14,15 @@ deleted item is handed over again. It keeps only what the next floors can still 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
-from ..marked_poll import marked_states
+from ..poll.walks import MarkedCursor, configured, marked_states
 from ..stored import token
+from .paging import Stream
 
 SEEN_LIMIT = 1000
 _EPOCH_MAX = 2**40
@@ -46,3 +49,17 @@ def load_seen(raw: Any) -> dict[str, list[int]]:
         if isinstance(value, list) and len(value) == 2 and all(_stamp(v) for v in value) and clean.ident(name):
             seen[clean.ident(name)] = value
     return seen
+
+
+@dataclass
+class Cursor(MarkedCursor):
+    """The streams' states and `seen` (`MarkedCursor`), and, for the poll only, the edit signature of each item it
+    hands over (by fullname), noted in `seen` once handed over."""
+
+    signatures: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, raw: Any, streams: Sequence[Stream], *, overlap: int) -> Cursor:
+        """What the channel remembered, for the streams configured now."""
+        states = configured(load_states(raw), streams)
+        return cls(states, load_seen(raw), mark_key="created_utc", overlap=overlap, limit=SEEN_LIMIT)

@@ -26,7 +26,8 @@ from typing import Any
 from channels import clean
 
 from ..base import PayloadError
-from ..polling import MarkedWalk
+from ..poll.engine import Page
+from ..poll.walks import MarkedWalk
 from ..stored import token
 from .client import Client
 from .parse import KINDS, created_of, fullname, page_entries, signature, thing_of
@@ -111,3 +112,18 @@ def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, lis
 
     result.state = marked.run(page)
     return result
+
+
+def handed(found: Walk, signatures: dict[str, int]) -> Page:
+    """A stream's page as the poll hands it over: its entries, each with whether its page was escaped, less the items
+    an earlier stream of this poll found; `signatures` (the poll's) notes the edit signature of each item kept."""
+    items: list[tuple[Any, bool]] = []
+    for entry, is_escaped in found.entries:
+        thing = thing_of(entry)
+        name = fullname(*thing) if thing else ""
+        if name and name in signatures:
+            continue  # found by an earlier stream of this poll
+        if name and name in found.signatures:
+            signatures[name] = found.signatures[name]
+        items.append((entry, is_escaped))
+    return Page(items=items, reads=found.listed)

@@ -27,4 +27,4 @@ def fetch_thread(*, channel: Channel, session: requests.Session, ref: str) -> Th
     credentials = credentials_of(channel)
     client = Client(session, credentials, settings_of(channel.config), user_agent(channel, credentials))
     payload = client.get(f"/comments/{ref.removeprefix('t3_')}", {"sort": "new", "limit": 100})
-    return ThreadFetch(mentions=parse_page(payload).mentions, requests_made=client.requests_made)
+    return ThreadFetch(mentions=parse_page(payload).mentions, requests_made=client.made)
