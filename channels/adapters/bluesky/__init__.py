@@ -109,11 +109,9 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
         return parse_entries(items, ours=thread.ours_of(poll.config))
 
     def handed_over(self, poll: Poll[Client, MarkedCursor], parsed: Parsed) -> None:
-        """Each item handed over in `seen`. The items stay in the order Bluesky's poll has always handed them over:
-        one moment's by AT URI alone (the engine puts shorter ids first)."""
+        """Each item handed over in `seen`."""
         for mention in parsed.mentions:
             poll.cursor.seen[mention.external_id] = int(mention.created_at.timestamp())
-        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
 
     def backlog(self, poll: Poll[Client, MarkedCursor]) -> bool:
         return poll.cursor.backlog

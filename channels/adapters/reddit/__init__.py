@@ -100,14 +100,12 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
         return parse_entries([entry for entry, _ in items], escaped={id(entry) for entry, escaped in items if escaped})
 
     def handed_over(self, poll: Poll[Client, Cursor], parsed: Parsed) -> None:
-        """Each item handed over in `seen`, with its edit signature. The items stay in the order Reddit's poll has
-        always handed them over: one second's by fullname alone (the engine puts shorter ids first)."""
+        """Each item handed over in `seen`, with its edit signature."""
         for mention in parsed.mentions:
             poll.cursor.seen[mention.external_id] = [
                 int(mention.created_at.timestamp()),
                 poll.cursor.signatures.get(mention.external_id, 0),
             ]
-        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
 
     def backlog(self, poll: Poll[Client, Cursor]) -> bool:
         return poll.cursor.backlog
