@@ -118,7 +118,6 @@ class Client(PollBudget):
         status["backoff_until"] = {
             m: datetime.fromtimestamp(u, tz=UTC).isoformat() for m, u in sorted(self.active_backoffs().items())
         }
-        status["checked_at"] = datetime.now(tz=UTC).isoformat()
         return status
 
 
