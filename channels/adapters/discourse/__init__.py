@@ -21,7 +21,7 @@ followed: requests would forward these custom headers to whatever host a redirec
 
 Latest mode. ``GET /posts.json`` lists the newest public posts, 50 a page, and ``before=<id>`` pages back. A
 backlog (more new posts than the newest page holds) is read oldest first in windows of post ids, each handed
-over as one chunk (`fetch_chunks`) with the cursor's ``high`` moved to the window's top, so a backlog of any size
+over as one chunk (`poll.engine`) with the cursor's ``high`` moved to the window's top, so a backlog of any size
 drains over successive polls and a poll cut short by its request budget or a 429 loses nothing; see
 `paging.py`. The first poll hands over at most ``backfill_posts`` of the newest posts (best effort: whatever the
 budget allows).
@@ -97,10 +97,10 @@ import requests
 
 from channels.text import clean_text
 
-from ..base import FetchResult, IncomingMention, PayloadError
+from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result, chunk_results
+from ..poll.engine import Page, Poll
 from . import actions, reply, thread
 from . import config as config_module
 from .client import ABOUT, BASIC_INFO, Client, NotFound, credentials_of, discourse_get
@@ -108,7 +108,7 @@ from .config import DEFAULTS, Site
 from .cooked import cooked_to_text
 from .cursor import Cursor
 from .oauth import admin_key_grant
-from .paging import Chunk, latest_chunks, search_chunk
+from .paging import latest_chunks, search_chunks
 from .parse import SEARCH_EXCERPT_NOTE, Chosen, build_mention, is_deleted, is_staff_post, parse_page
 
 if TYPE_CHECKING:
@@ -147,28 +147,36 @@ class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """The poll's posts in chunks, oldest first, each with the cursor just after it (see `paging`)."""
-        config = self.settings_of(channel.config)
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
         site = Site(config["base_url"])
-        client = Client(session, site, credentials_of(channel), budget=int(config["max_requests_per_poll"]))
-        cursor = Cursor.load(channel.cursor, base_url=site.base_url, config=config)
+        return Client(session, site, credentials_of(channel), budget=int(config["max_requests_per_poll"]))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(channel.cursor, base_url=client.site.base_url, config=config)
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
+        """The poll's posts in chunks, oldest first, each with the cursor just after it (see `paging`)."""
+        client, cursor, config = poll.client, poll.cursor, poll.config
         backfill = int(config["backfill_posts"])
         if config["mode"] == "search":
-            chunks: Iterator[Chunk] = iter([search_chunk(client, cursor, query=config["query"], backfill=backfill)])
-        else:
-            chunks = latest_chunks(client, cursor, backfill=backfill)
+            return [search_chunks(client, cursor, query=config["query"], backfill=backfill)]
+        return [latest_chunks(client, cursor, backfill=backfill)]
 
-        def result(chunk: Chunk, made: int) -> FetchResult:
-            parsed = _hand_over(chunk, site=site, cursor=cursor, staff_are_ours=config["staff_are_ours"])
-            return chunk_result(
-                "discourse", channel, parsed, chunk, cursor.dump(), stopped=client.stopped, requests_made=made
-            )
+    def parse_items(self, poll: Poll[Client, Cursor], items: list[Chosen]) -> Parsed:
+        return _hand_over(
+            items, site=poll.client.site, cursor=poll.cursor, staff_are_ours=poll.config["staff_are_ours"]
+        )
 
-        def closing() -> Chunk:
-            return Chunk(more=cursor.latest.gap is not None or cursor.search.resume is not None)
+    def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        """The cursor after a chunk, its topics pruned (whether or not the chunk had posts)."""
+        poll.cursor.prune()
+        return poll.cursor.dump()
 
-        yield from chunk_results(chunks, result, made=lambda: client.made, closing=closing)
+    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
+        cursor = poll.cursor
+        return cursor.latest.gap is not None or cursor.search.resume is not None
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -201,10 +209,11 @@ class DiscourseAdapter(PolledAdapter, config=config_module, thread=thread):
         return parse_page(payload, base_url=config["base_url"], staff_are_ours=config["staff_are_ours"])
 
 
-def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool) -> Parsed:
-    """The chunk's posts as mentions, oldest first (a reply after what it replies to); each handed-over post
-    is remembered in the cursor (its topic, for threading; its signature, to see edits)."""
-    ordered = sorted(chunk.chosen, key=lambda c: c.post_id)
+def _hand_over(chosen: list[Chosen], *, site: Site, cursor: Cursor, staff_are_ours: bool) -> Parsed:
+    """A chunk's posts as mentions, oldest first (a reply after what it replies to); each handed-over post
+    is remembered in the cursor (its topic, for threading; its signature, to see edits). The chunk's entries
+    without an id come with the page (`Page.parsed`), ahead of these."""
+    ordered = sorted(chosen, key=lambda c: c.post_id)
     queue: Iterator[Chosen] = iter(ordered)
 
     def parse_one(_post: Any) -> IncomingMention:
@@ -213,7 +222,4 @@ def _hand_over(chunk: Chunk, *, site: Site, cursor: Cursor, staff_are_ours: bool
         chosen.remember(cursor)
         return mention
 
-    parsed = parse_each([c.post for c in ordered], parse_one, id_keys=("id",), platform="discourse")
-    parsed.rejected[:0] = chunk.rejected
-    cursor.prune()
-    return parsed
+    return parse_each([c.post for c in ordered], parse_one, id_keys=("id",), platform="discourse")

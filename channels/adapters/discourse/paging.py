@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from channels import clean
 
 from ..base import PayloadError, PollStopped, Rejected
+from ..guard import Parsed
+from ..poll.engine import Page
 from ..polling import budgeted
 from .client import LATEST, SEARCH, Client
 from .config import PAGE_SIZE
@@ -34,16 +36,6 @@ from .fields import whole_of as _int
 from .parse import Chosen, Found, entry_found, is_skipped, search_entries, signature
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Chunk:
-    """Posts to hand over, with what reading them cost; the cursor has already moved past them."""
-
-    chosen: list[Chosen] = field(default_factory=list)
-    reads: int = 0
-    more: bool = False  # posts remain to be read (a backlog, or a walk cut short)
-    rejected: list[Rejected] = field(default_factory=list)
 
 
 @dataclass
@@ -68,7 +60,14 @@ def _latest_page(client: Client, before: int | None) -> _Page:
     return _Page(posts, rejected)
 
 
-def latest_chunks(client: Client, cursor: Cursor, *, backfill: int) -> Iterator[Chunk]:
+def _chunk(chosen: list[Chosen], *, reads: int, rejected: list[Rejected], more: bool = False) -> Page:
+    """Posts to hand over (`Page.items`, made mentions by the adapter's `parse_items`), with what reading them
+    cost and the entries without an id; the cursor has already moved past them. `more`: posts remain to be read
+    (a backlog, or a walk cut short)."""
+    return Page(Parsed(rejected=rejected), more=more, reads=reads, items=list(chosen))
+
+
+def latest_chunks(client: Client, cursor: Cursor, *, backfill: int) -> Iterator[Page]:
     state = cursor.latest
     if state.high is None:
         yield _backfill(client, cursor, backfill)
@@ -96,7 +95,7 @@ def latest_chunks(client: Client, cursor: Cursor, *, backfill: int) -> Iterator[
         # The gap of an earlier poll is closed: read the newest page now (the loop's next turn).
 
 
-def _windows(client: Client, cursor: Cursor) -> Generator[Chunk, None, bool]:
+def _windows(client: Client, cursor: Cursor) -> Generator[Page, None, bool]:
     """Windows of the gap, oldest first, while the budget lasts. Returns True if the server ignored `before`."""
     state = cursor.latest
     while state.gap is not None and client.can_call():
@@ -137,7 +136,7 @@ def _windows(client: Client, cursor: Cursor) -> Generator[Chunk, None, bool]:
     return False
 
 
-def _final(cursor: Cursor, page: _Page) -> Chunk:
+def _final(cursor: Cursor, page: _Page) -> Page:
     """The newest page, once everything below it has been handed over."""
     state = cursor.latest
     high = state.high or 0
@@ -148,7 +147,7 @@ def _final(cursor: Cursor, page: _Page) -> Chunk:
     return chunk
 
 
-def _backfill(client: Client, cursor: Cursor, backfill: int) -> Chunk:
+def _backfill(client: Client, cursor: Cursor, backfill: int) -> Page:
     """The first poll: at most `backfill` of the newest posts (best effort: what the budget reaches)."""
     state = cursor.latest
     read: dict[int, dict[str, Any]] = {}
@@ -172,10 +171,10 @@ def _backfill(client: Client, cursor: Cursor, backfill: int) -> Chunk:
     if read:
         state.high = max(read)
     state.gap = None
-    return Chunk(chosen=chosen, reads=len(read), rejected=rejected if chosen else [])
+    return _chunk(chosen, reads=len(read), rejected=rejected if chosen else [])
 
 
-def _choose(cursor: Cursor, page: _Page, *, is_new: Callable[[int], bool]) -> Chunk:
+def _choose(cursor: Cursor, page: _Page, *, is_new: Callable[[int], bool]) -> Page:
     """The posts of a page to hand over: new ones, and ones handed over before that changed since."""
     recent = cursor.latest.recent
     chosen = []
@@ -192,13 +191,18 @@ def _choose(cursor: Cursor, page: _Page, *, is_new: Callable[[int], bool]) -> Ch
             chosen.append(Chosen(post_id, post, signature=sig))
     # Entries without an id are reported with the chunk that has new posts (not at every re-read of a page).
     rejected = page.rejected if any(is_new(i) for i in page.posts) else []
-    return Chunk(chosen=chosen, reads=len(page.posts), rejected=rejected)
+    return _chunk(chosen, reads=len(page.posts), rejected=rejected)
 
 
 # --- search mode ---------------------------------------------------------------------------------
 
 
-def search_chunk(client: Client, cursor: Cursor, *, query: str, backfill: int) -> Chunk:
+def search_chunks(client: Client, cursor: Cursor, *, query: str, backfill: int) -> Iterator[Page]:
+    """Search mode's poll: one chunk (`search_chunk`)."""
+    yield search_chunk(client, cursor, query=query, backfill=backfill)
+
+
+def search_chunk(client: Client, cursor: Cursor, *, query: str, backfill: int) -> Page:
     """``GET /search.json?q=<query> order:latest after:<day before newest>&page=N``, newest first, following
     ``more_full_page_results``; what was handed over before (``seen``) is dropped. A walk cut short keeps the
     page it reached (``resume``), so the next poll goes on from there instead of re-reading the same pages."""
@@ -259,7 +263,7 @@ def search_chunk(client: Client, cursor: Cursor, *, query: str, backfill: int) -
     for item in read.values():
         if item.created is not None:
             state.seen[str(item.post_id)] = int(item.created.timestamp())
-    return Chunk(chosen=chosen, reads=len(read), more=not complete, rejected=rejected)
+    return _chunk(chosen, reads=len(read), rejected=rejected, more=not complete)
 
 
 def _more_search_pages(data: dict[str, Any], count: int) -> bool:

@@ -23,7 +23,7 @@ unique and can change, so authors are matched by ``owner.user_id``.
 
 What a poll does (`paging.py`; one HTTP session, at most ``max_requests_per_poll`` calls): new questions per
 tag, ascending by creation; new answers on watched questions; new comments on watched questions and answers.
-Every API page is handed over as one chunk (`fetch_chunks`) with the cursor just after it, so a backlog larger
+Every API page is handed over as one chunk (`poll.engine`) with the cursor just after it, so a backlog larger
 than a poll's budget drains over successive polls, oldest first, and the poll asks to come back soon
 (``FetchResult.more``) while a walk is open. The cursor is described in `cursor.py`. A question newly added to
 the watch list lowers the follow-up streams' start to its creation time, so follow-ups posted before we started
@@ -50,25 +50,25 @@ answer as parent (see `parse.py` for how the post's type is found).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, RateLimited
+from ..base import RateLimited
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_results
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, INFO, QUESTIONS, Client, app_key, backoff_cache_key
 from .config import DEFAULTS, site_domain
 from .cursor import Cursor
 from .fields import count_of
-from .paging import Page, Poll
+from .paging import Streams
 from .parse import parse_page, timeline_posts
 
 if TYPE_CHECKING:
@@ -94,17 +94,35 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """The poll's items one API page at a time, oldest first, each with the cursor just after it."""
-        config = self.settings_of(channel.config)
-        cursor = Cursor.load(channel.cursor)
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
         budget = int(config["max_requests_per_poll"])
-        client = Client(session, site=config["site"], key=app_key(channel), budget=budget, backoff=cursor.backoff)
-        poll = Poll(client, cursor, config, now=int(time.time()), domain=site_domain(config["site"]))
-        yield from chunk_results(
-            poll.pages(), lambda page, made: _result(page, poll, requests_made=made),
-            made=lambda: client.made, closing=lambda: Page(Parsed(), 0),
-        )  # fmt: skip
+        return Client(session, site=config["site"], key=app_key(channel), budget=budget, backoff={})
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        cursor = Cursor.load(channel.cursor)
+        # The channel's own record of the backoffs, beside the cache's (a Redis flush or eviction forgets them).
+        client.backoff_until = dict(cursor.backoff)
+        return cursor
+
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
+        """The poll's items one API page at a time, oldest first, each with the cursor just after it."""
+        domain = site_domain(poll.config["site"])
+        return Streams(poll.client, poll.cursor, poll.config, now=int(poll.now), domain=domain).walks()
+
+    def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        poll.cursor.backoff = poll.client.active_backoffs()
+        return poll.cursor.dump()
+
+    def not_before(self, poll: Poll[Client, Cursor]) -> datetime | None:
+        return poll.client.not_before()
+
+    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
+        return poll.cursor.backlog()
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.platform_status()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)
@@ -137,21 +155,6 @@ class StackExchangeAdapter(PolledAdapter, config=config_module, thread=thread):
         the type of the post a comment is on (a comment on a watched answer gets the answer as parent)."""
         config = self.validate_config(channel.config)
         return parse_page(payload, domain=site_domain(config["site"]), posts=Cursor.load(channel.cursor).posts())
-
-
-def _result(page: Page, poll: Poll, *, requests_made: int) -> FetchResult:
-    client = poll.client
-    poll.cursor.backoff = client.active_backoffs()
-    return FetchResult(
-        mentions=page.parsed.mentions,
-        cursor=poll.cursor.dump(),
-        requests_made=requests_made,
-        more=poll.more(),
-        rejected=page.parsed.rejected,
-        not_before=client.not_before(),
-        reads=page.reads,
-        platform_status=client.platform_status(),
-    )
 
 
 def _num(value: Any) -> str:

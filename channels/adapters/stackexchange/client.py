@@ -118,7 +118,6 @@ class Client(PollBudget):
         status["backoff_until"] = {
             m: datetime.fromtimestamp(u, tz=UTC).isoformat() for m, u in sorted(self.active_backoffs().items())
         }
-        status["checked_at"] = datetime.now(tz=UTC).isoformat()
         return status
 
 
@@ -178,8 +177,9 @@ def _api_error(label: str, error: dict[str, Any], secret: str) -> Exception:
     message = clean.line(error.get("error_message"), max_length=300)
     text = f"{label}: {_error_text(error, secret)}"
     if name == "throttle_violation" or error_id == 502:
+        # Kept to BACKOFF_MAX, as a Retry-After and the body's backoff are.
         seconds = re.search(r"(\d{1,9})\s*seconds?", message)
-        return RateLimited(text, retry_after=float(seconds.group(1)) if seconds else None)
+        return RateLimited(text, retry_after=min(float(seconds.group(1)), BACKOFF_MAX) if seconds else None)
     if error_id in _AUTH_ERROR_IDS or name in _AUTH_ERROR_NAMES:
         return AuthError(f"{text} (check the channel's app key)")
     if error_id == 400 or name == "bad_parameter":

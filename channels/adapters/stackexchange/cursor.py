@@ -148,6 +148,7 @@ class Cursor:
     answers: Mark | None = None
     comments: Mark | None = None
     backoff: dict[str, float] = field(default_factory=dict)  # method -> epoch seconds
+    full_pages: bool = False  # not kept: a follow-up page of this poll said has_more (`backlog`)
 
     @classmethod
     def load(cls, raw: Any) -> Cursor:
@@ -170,6 +171,15 @@ class Cursor:
             comments=Mark.load(raw.get("comments")),
             backoff=backoff,
         )
+
+    def backlog(self) -> bool:
+        """A backlog remains: a tag's walk stopped short, or a follow-up walk stopped short after a full page
+        (more follow-ups than a page). A follow-up walk that only ran out of budget for its id chunks is not a
+        backlog but a watch list larger than the budget: it goes on at the next regular poll (re-polling soon
+        would spend the daily quota on empty pages)."""
+        open_tags = any(mark.resume is not None for mark in self.tags.values())
+        walks = any(m is not None and m.walk is not None for m in (self.answers, self.comments))
+        return open_tags or (walks and self.full_pages)
 
     def posts(self) -> dict[int, tuple[str, str]]:
         """Watched post id -> (parent id, thread id) of a comment on it."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -27,6 +26,7 @@ from channels import clean
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
+from ..poll.engine import Page
 from .client import ANSWERS, COMMENTS, POSTS, QUESTIONS, Client, Skipped
 from .cursor import WATCH_ANSWERS, WATCH_QUESTIONS, Cursor, Mark, Walk
 from .fields import id_of, string_of
@@ -38,14 +38,9 @@ logger = logging.getLogger(__name__)
 _FOLLOWUPS = {"answers": (ANSWERS, "/questions/{}/answers"), "comments": (COMMENTS, "/posts/{}/comments")}
 
 
-@dataclass
-class Page:
-    parsed: Parsed
-    reads: int
-
-
-class Poll:
-    """One poll's walk over a channel's streams; `pages()` yields each page read, the cursor already past it."""
+class Streams:
+    """One poll's walk over a channel's streams; `walks()` yields each stream's pages, each page read with the
+    cursor already past it."""
 
     def __init__(self, client: Client, cursor: Cursor, config: dict[str, Any], *, now: int, domain: str) -> None:
         self.client = client
@@ -58,7 +53,6 @@ class Poll:
         self.domain = domain
         self.cutoff = now - int(config["watch_days"]) * 86400
         self.handed: set[str] = set()
-        self.full_pages = False  # a follow-up page said has_more
         self.new_times: dict[str, list[int]] = {"answers": [], "comments": []}
         # A tag no longer configured is forgotten (with any walk it left open).
         cursor.tags = {tag: mark for tag, mark in cursor.tags.items() if tag in self.tags}
@@ -67,28 +61,20 @@ class Poll:
         self.known_questions = set(cursor.questions)
         self.known_answers = set(cursor.answers_watched)
 
-    def pages(self) -> Iterator[Page]:
+    def walks(self) -> Iterator[Iterator[Page]]:
+        """Each tag's new questions, then the follow-up streams, in the order read from the cursor once the tags
+        are walked."""
         for tag in self.tags:
-            yield from self._questions(tag)
+            yield self._questions(tag)
         # A walk left open by an earlier poll goes on before a stream starts a new one, so a budget smaller than
         # the watch list's id chunks still reaches every stream in turn.
         streams = sorted(("answers", "comments"), key=lambda s: getattr(self.cursor, s) is None or not self._open(s))
         for stream in streams:
-            yield from self._followups(stream)
+            yield self._followups(stream)
 
     def _open(self, stream: str) -> bool:
         mark = getattr(self.cursor, stream)
         return mark is not None and mark.walk is not None
-
-    def more(self) -> bool:
-        """A backlog remains: a tag's walk stopped short, or a follow-up walk stopped short after a full page
-        (more follow-ups than a page). A follow-up walk that only ran out of budget for its id chunks is not a
-        backlog but a watch list larger than the budget: it goes on at the next regular poll (re-polling soon
-        would spend the daily quota on empty pages)."""
-        cursor = self.cursor
-        open_tags = any(mark.resume is not None for mark in cursor.tags.values())
-        walks = any(m is not None and m.walk is not None for m in (cursor.answers, cursor.comments))
-        return open_tags or (walks and self.full_pages)
 
     # --- questions ---------------------------------------------------------------------------------------
 
@@ -115,7 +101,7 @@ class Poll:
             else:
                 mark.resume, mark.page = None, 1
             mark.remember(returned, overlap=self.overlap)
-            yield Page(parsed, reads=len(data["items"]))
+            yield Page(parsed, more=self.cursor.backlog(), reads=len(data["items"]))
             if not more:
                 return
             page += 1
@@ -179,7 +165,7 @@ class Poll:
             if newest is not None:
                 walk.newest = max(newest, walk.newest or newest)
             if data.get("has_more") is True and data["items"]:
-                self.full_pages = True
+                self.cursor.full_pages = True
                 read_at = (walk.page - 1) * self.pagesize
                 walk.from_, read_at = _position(walk.from_, read_at, returned.values())
                 walk.page = read_at // self.pagesize + 1
@@ -189,7 +175,7 @@ class Poll:
                 mark.since = max(mark.since, walk.newest or mark.since)
                 mark.walk = None
             mark.remember(returned, overlap=self.overlap)
-            yield Page(parsed, reads=len(data["items"]))
+            yield Page(parsed, more=self.cursor.backlog(), reads=len(data["items"]))
 
     def _answer(self, item: Any, *, mark: Mark, returned: dict[str, int]) -> IncomingMention | None:
         mention = answer_mention(_object(item), self.domain)

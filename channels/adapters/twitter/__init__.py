@@ -22,7 +22,7 @@ Sources. One mentions timeline per handle (``GET /2/users/{id}/mentions``) and o
 
 Backlog (`paging.py`). X returns newest first. A poll sends ``since_id=<mark>`` and follows ``pagination_token``
 (timelines) or ``next_token`` (search) with ``since_id`` held fixed; what a poll reads of one source is one chunk
-(`fetch_chunks`), its posts oldest first (replies after what they answer), stored with a cursor that holds the
+(`poll.engine`), its posts oldest first (replies after what they answer), stored with a cursor that holds the
 walk's place (``pending``), so a backlog larger than one poll (10 pages per source, or an endpoint's rate-limit
 window) drains over successive polls, nothing read twice or skipped. The mark moves to the first page's newest id
 when the walk reaches its end. The first poll reads only the first page. A search mark older than recent search's 7
@@ -61,10 +61,10 @@ import requests
 
 from channels import clean
 
-from ..base import ConfigError, FetchResult, chunks_merged
+from ..base import ConfigError, FetchResult
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_results
+from ..poll.engine import Page, Poll
 from . import actions, dm_read, reply
 from . import config as config_module
 from .client import (
@@ -82,7 +82,7 @@ from .client import (
 from .config import handle_with_role, sources
 from .cursor import Cursor
 from .ids import SNOWFLAKE_EPOCH_MS, original_window, snowflake_time
-from .paging import MAX_PAGES_PER_SOURCE, Page, source_pages
+from .paging import MAX_PAGES_PER_SOURCE, source_pages
 from .parse import dedupe, parse_item, parse_page
 
 if TYPE_CHECKING:
@@ -110,23 +110,32 @@ class TwitterAdapter(PolledAdapter, config=config_module):
 
     # --- polling ------------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """The poll's pages as chunks, each with the cursor just after it (see `paging`)."""
-        config = self.validate_config(channel.config)
-        calls = Calls(session=session, token=bearer_of(channel))
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Calls:
+        return Calls(session=session, token=bearer_of(channel), stored=stored_rate_limits(channel))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Calls, now: float) -> Cursor:
         cursor = Cursor.load(channel.cursor)
-        polled = sources(config)
-        cursor.keep_only({source.key for source in polled})
-        stored = stored_rate_limits(channel)
-        yield from chunk_results(
-            (page for source in polled for page in source_pages(calls, source, cursor)),
-            lambda page, made: _result(page, cursor, calls, stored, requests_made=made),
-            made=lambda: calls.requests_made, closing=Page,
-        )  # fmt: skip
+        cursor.keep_only({source.key for source in sources(config)})
+        return cursor
+
+    def streams(self, poll: Poll[Calls, Cursor]) -> list[Iterator[Page]]:
+        """The poll's pages as chunks, each with the cursor just after it (see `paging`)."""
+        return [source_pages(poll.client, source, poll.cursor) for source in sources(poll.config)]
+
+    def not_before(self, poll: Poll[Calls, Cursor]) -> datetime | None:
+        return poll.client.not_before()
+
+    def backlog(self, poll: Poll[Calls, Cursor]) -> bool:
+        return bool(poll.cursor.pending)
+
+    def status(self, poll: Poll[Calls, Cursor]) -> dict[str, Any]:
+        return poll.client.rate_limits()
 
     def fetch(self, *, channel: Channel, session: requests.Session) -> FetchResult:
         """Every chunk of one poll as one result; a post seen by several sources counts once."""
-        merged = chunks_merged(list(self.fetch_chunks(channel=channel, session=session)))
+        merged = super().fetch(channel=channel, session=session)
         merged.mentions = dedupe(merged.mentions)
         return merged
 
@@ -195,16 +204,3 @@ class TwitterAdapter(PolledAdapter, config=config_module):
     direct_message = staticmethod(actions.direct_message)
     # The person's answers to it, read in the poll (channels.adapters.direct).
     direct_replies = staticmethod(dm_read.direct_replies)
-
-
-def _result(page: Page, cursor: Cursor, calls: Calls, stored: dict[str, Any], *, requests_made: int) -> FetchResult:
-    return FetchResult(
-        mentions=page.mentions,
-        cursor=cursor.dump(),
-        requests_made=requests_made,
-        more=bool(cursor.pending),
-        rejected=page.rejected,
-        not_before=calls.not_before(),
-        reads=page.reads,
-        platform_status={"rate_limit": {**stored, **calls.rate}} if calls.rate else {},
-    )

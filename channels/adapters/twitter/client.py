@@ -49,17 +49,29 @@ AUTH_HINT = "check the channel's bearer_token credential and the app's access le
 
 @dataclass
 class Calls:
-    """What one poll (or one test_connection) learnt from X's responses."""
+    """What one poll (or one test_connection) learnt from X's responses, and the rate-limit figures earlier polls
+    stored (`stored`, so endpoints not called this time keep theirs)."""
 
     session: requests.Session
     token: str = field(repr=False)
-    requests_made: int = 0
+    made: int = 0  # requests made
     answered: int = 0  # calls X answered with data (a 429 after one of them ends the walk, not the poll)
     rate: dict[str, dict[str, Any]] = field(default_factory=dict)
     exhausted: dict[str, datetime] = field(default_factory=dict)
+    stored: dict[str, Any] = field(default_factory=dict)
+    # Never set: a 429 after X answered ends only its endpoint's walks (`exhausted`), the poll goes on.
+    stopped: RateLimited | None = None
+
+    def can_call(self) -> bool:
+        """Whether a source may call X: each one asks its endpoint (`exhausted`), so the poll always may."""
+        return True
 
     def not_before(self) -> datetime | None:
         return max(self.exhausted.values(), default=None)
+
+    def rate_limits(self) -> dict[str, Any]:
+        """platform_status's figures: every endpoint's, this poll's over the stored ones; none before X answered."""
+        return {"rate_limit": {**self.stored, **self.rate}} if self.rate else {}
 
 
 def bearer_of(channel: Channel) -> str:
@@ -85,7 +97,7 @@ def x_get(calls: Calls, endpoint: str, url: str, params: dict[str, Any]) -> Any:
     label = f"X {endpoint}"
     headers = {"Authorization": f"Bearer {calls.token}"}
     response = request(calls.session, "GET", url, label=label, params=params, headers=headers)
-    calls.requests_made += 1
+    calls.made += 1
     limits = rate_limit_of(response)
     if rate_of(limits):
         calls.rate[endpoint] = rate_of(limits)

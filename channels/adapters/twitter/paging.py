@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -32,8 +31,9 @@ from django.utils import timezone
 
 from channels import clean
 
-from ..base import AdapterError, IncomingMention, PayloadError, RateLimited, Rejected
+from ..base import AdapterError, PayloadError, RateLimited
 from ..guard import Parsed
+from ..poll.engine import Page
 from .client import DEFAULT_RATE_LIMIT_WAIT, Calls, x_get
 from .config import Source
 from .cursor import Cursor, Walk
@@ -46,16 +46,6 @@ logger = logging.getLogger(__name__)
 MAX_PAGES_PER_SOURCE = 10
 # Recent search refuses a since_id older than 7 days; an hour of margin for clocks and slow polls.
 SEARCH_REACH = timedelta(days=7) - timedelta(hours=1)
-
-
-@dataclass
-class Page:
-    """One page read: its mentions (oldest first), what reading it cost, whether its walk goes on."""
-
-    mentions: list[IncomingMention] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    reads: int = 0
-    more: bool = False
 
 
 def since_accepted(source: Source, since_id: str | None) -> bool:
@@ -111,19 +101,20 @@ def source_pages(calls: Calls, source: Source, cursor: Cursor) -> Iterator[Page]
             cursor.pending[source.key] = walk
     except AdapterError:
         if bodies:
-            yield read_pages(bodies, cursor, more=True)
+            yield read_pages(bodies, cursor)
         raise
     if bodies:
-        yield read_pages(bodies, cursor, more=source.key in cursor.pending)
+        yield read_pages(bodies, cursor)
 
 
-def read_pages(bodies: list[dict[str, Any]], cursor: Cursor, *, more: bool) -> Page:
-    """The pages' posts as mentions, oldest first; the edit histories they show go into the cursor."""
+def read_pages(bodies: list[dict[str, Any]], cursor: Cursor) -> Page:
+    """The pages' posts as mentions, oldest first; the edit histories they show go into the cursor. The poll has
+    more while any source's walk is pending (this one's, or one an earlier poll parked)."""
     parsed: Parsed = parse_page(bodies, edits=cursor.edits)
     cursor.remember_edits(edits_in(bodies))
-    mentions = sorted(parsed.mentions, key=lambda m: (int(m.external_id), version_of(m)))
+    parsed.mentions.sort(key=lambda m: (int(m.external_id), version_of(m)))
     reads = sum(len(page_posts(body)) for body in bodies)
-    return Page(mentions=mentions, rejected=parsed.rejected, reads=reads, more=more)
+    return Page(parsed, more=bool(cursor.pending), reads=reads)
 
 
 def next_token(body: Any) -> str | None:
