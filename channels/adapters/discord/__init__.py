@@ -18,8 +18,9 @@ Config (validated by `validate_config`, `config.py`; unknown keys are errors)::
 Credential: ``bot_token`` (Developer Portal, Bot), sent as ``Authorization: Bot``; never logged. The bot needs the
 MESSAGE_CONTENT privileged intent switched on (docs/platforms/discord.md), or every message reads empty.
 
-Reading: `paging.py`; parsing: `parse.py`; replies, 👍 and deletion as the bot: `reply.py`; the bot's account:
-`oauth.py`; the request budget and the rest of the declaration: `platform.py`; the demo's server: `replay.py`.
+Reading: `paging.py`; what a channel remembers: `cursor.py`; parsing: `parse.py`; replies, 👍 and deletion as the
+bot: `reply.py`; the bot's account: `oauth.py`; the request budget and the rest of the declaration: `platform.py`; the
+demo's server: `replay.py`.
 Failures (`client.py`): 401/403 -> AuthError; 404 -> ConfigError; 429 -> RateLimited (first call) or the end of
 the walk; 5xx and timeouts -> TransientError.
 """
@@ -27,21 +28,22 @@ the walk; 5xx and timeouts -> TransientError.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import dm_read, reply
 from .client import Client, token_of
-from .config import DEFAULTS, settings_of
+from .config import DEFAULTS
+from .cursor import Cursor
 from .oauth import bot_token_grant
-from .paging import marks_trimmed, read_all
+from .paging import poll_streams
 from .parse import context_of, parse_page, wanted
 
 if TYPE_CHECKING:
@@ -63,23 +65,30 @@ class DiscordAdapter(PolledAdapter, config=config_module):
     # The person's answers to it, read in the poll (channels.adapters.direct).
     direct_replies = staticmethod(dm_read.direct_replies)
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+    cursor_type = Cursor
+    hand_over = "poll"  # a thread's follow-up finds the message that opened it: the poll is one chunk
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
+
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
         """One poll as one chunk, oldest first: a thread's follow-up then finds the message that opened it."""
-        config = settings_of(channel.config)
-        client = Client(session, token_of(channel), budget=int(config["max_requests_per_poll"]))
-        cursor = clean.mapping(channel.cursor)
-        marks = {k: v for k, v in clean.mapping(cursor.get("marks")).items() if isinstance(v, str)}
-        bot_id = clean.ident(cursor.get("bot_id")) or _bot_id(client)
-        read = read_all(client, config, marks)
-        parsed = parse_page({"messages": read.messages, "threads": read.threads}, context_of(config, bot_id))
-        parsed.mentions = [m for m in parsed.mentions if wanted(m, config)]
-        parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
-        new_cursor = {"marks": marks_trimmed(marks, config), "bot_id": bot_id}
-        result = chunk_result(
-            "discord", channel, parsed, read, new_cursor, stopped=client.stopped, requests_made=client.made
-        )
-        result.platform_status.update(client.limits.status())
-        yield result
+        if not poll.cursor.bot_id:
+            poll.cursor.bot_id = _bot_id(poll.client)
+        yield from poll_streams(poll.client, poll.config, poll.cursor)
+
+    def parse_items(self, poll: Poll[Client, Cursor], items: list[Any]) -> Parsed:
+        """The poll's messages, with the threads it listed (forum posts' names, which channel is a thread)."""
+        context = context_of(poll.config, poll.cursor.bot_id)
+        parsed = parse_page({"messages": items, "threads": poll.cursor.threads}, context)
+        parsed.mentions = [m for m in parsed.mentions if wanted(m, poll.config)]
+        return parsed
+
+    def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.cursor.dump(poll.config)
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.limits.status()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

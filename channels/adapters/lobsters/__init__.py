@@ -33,25 +33,24 @@ answer that is not a list of stories -> ``PayloadError``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import marked_streams_walked, seen_pruned, streams_result
+from ..poll.engine import Page, Poll
+from ..polling import seen_pruned
 from . import config as config_module
 from . import thread
 from .client import Client
 from .config import DEFAULTS, settings_of
 from .cursor import SEEN_LIMIT, Cursor
-from .paging import comments_read, due, streams_of, walk, watch
-from .parse import parse_comments, parse_page, parse_stories
+from .paging import comment_pages, listing_pages, streams_of
+from .parse import parse_page
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -63,34 +62,45 @@ __all__ = ["DEFAULTS", "LobstersAdapter"]
 class LobstersAdapter(PolledAdapter, config=config_module, thread=thread):
     kind = "lobsters"
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """The poll's new stories and the watched stories' new comments as one chunk, oldest first."""
-        config = settings_of(channel.config)
-        cursor = Cursor.load(channel.cursor)
-        client = Client(session, budget=int(config["max_requests_per_poll"]))
-        now = time.time()
-        walked, cursor.streams = marked_streams_walked(
-            streams_of(config), cursor.streams, lambda s, state: walk(client, s, state, cursor, now, config),
-            can_call=client.can_call,
-        )  # fmt: skip
-        stories = [item for _stream, found in walked.found for item in found.stories]
-        counts = {k: v for _stream, found in walked.found for k, v in found.counts.items()}
-        watch(cursor, stories, now=int(now), days=int(config["watch_days"]))
-        recheck = 60 * int(config["recheck_minutes"])
-        ready = due(cursor, counts, now=int(now), recheck_seconds=recheck)
-        comments = comments_read(client, cursor, ready, now=int(now))
-        parsed = parse_stories(stories)
-        found = parse_comments(comments)
-        parsed.mentions.extend(found.mentions)
-        parsed.rejected.extend(found.rejected)
-        overlap = int(config["overlap_seconds"])
+    cursor_type = Cursor
+    hand_over = "poll"  # a comment on a story this poll found joins it: the poll is one chunk
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, budget=int(config["max_requests_per_poll"]))
+
+    def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
+        """The poll's new stories and the watched stories' new comments as one chunk, oldest first. The stories
+        listing by listing (the ones a capped poll did not reach first, as `marked_streams_walked` orders them; a
+        listing no longer configured is forgotten), then, with what is left of the poll's requests, the comments:
+        taken only once the listings are read, whose comment counts say which watched stories are due. No request
+        left is no backlog: the due stories wait for the next poll."""
+        config, client, cursor = poll.config, poll.client, poll.cursor
+        listings = streams_of(config)
+        cursor.streams = {s.key: cursor.streams[s.key] for s in listings if s.key in cursor.streams}
+        ordered = sorted(listings, key=lambda s: cursor.streams.get(s.key, {}).get("polled_at") or 0.0)
+        counts: dict[str, int] = {}
+        for stream in ordered:
+            yield listing_pages(client, stream, cursor, counts, now=poll.now, config=config)
+        if client.can_call():
+            yield comment_pages(client, cursor, counts, now=poll.now, config=config)
+
+    def handed_over(self, poll: Poll[Client, Cursor], parsed: Parsed) -> None:
+        """The stories handed over that a later walk can still meet are kept (`seen_pruned`). Items alike in time
+        stay in the order of their ids as text (a story's short id beside a comment's ``c_`` one)."""
+        overlap = int(poll.config["overlap_seconds"])
+        cursor = poll.cursor
         cursor.seen = seen_pruned(cursor.seen, cursor.streams, mark_key="created_at", overlap=overlap, limit=SEEN_LIMIT)
-        walked.stopped = walked.stopped or client.stopped
-        status = {"checked_at": datetime.now(tz=UTC).isoformat(), "watched_stories": len(cursor.stories)}
-        yield streams_result(
-            "lobsters", channel, parsed, walked, cursor=cursor.dump(now=int(now)), requests_made=client.made,
-            reads=sum(f.listed for _s, f in walked.found) + len(comments), not_before=None, status=status,
-        )  # fmt: skip
+        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
+
+    def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.cursor.dump(now=int(poll.now))
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return {"watched_stories": len(poll.cursor.stories)}
+
+    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
+        """A listing keeps a backlog a capped walk left (its `resume`)."""
+        return any("resume" in state for state in poll.cursor.streams.values())
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         stream = streams_of(settings_of(channel.config))[0]

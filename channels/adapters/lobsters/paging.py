@@ -21,17 +21,19 @@ show with the comment count of its last read is not read again; a story gone fro
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
+from ..poll.engine import Page
 from ..polling import MarkedWalk
 from ..stored import epoch_of
 from .client import NEWEST_URL, PAGE_SIZE, Client, tag_url
 from .cursor import Cursor, Watched
-from .parse import placed_comments, tags_of
+from .parse import parse_comments, parse_stories, placed_comments, tags_of
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 4  # pages one listing may read in one poll
@@ -112,6 +114,28 @@ def walk(client: Client, stream: Stream, state: dict[str, Any], cursor: Cursor, 
 
     result.state = marked.run(page)
     return result
+
+
+def listing_pages(
+    client: Client, stream: Stream, cursor: Cursor, counts: dict[str, int], *, now: float, config: dict[str, Any]
+) -> Iterator[Page]:
+    """One listing's walk (`walk`) as one page of the stories it keeps, its state kept in `cursor` and the stories
+    watched (`watch`); the comment counts it saw are added to `counts` (a watched story showing the count of its
+    last read is not read again)."""
+    found = walk(client, stream, cursor.streams.get(stream.key, {}), cursor, now, config)
+    cursor.streams[stream.key] = found.state
+    counts.update(found.counts)
+    watch(cursor, found.stories, now=int(now), days=int(config["watch_days"]))
+    yield Page(parse_stories(found.stories), reads=found.listed)
+
+
+def comment_pages(
+    client: Client, cursor: Cursor, counts: dict[str, int], *, now: float, config: dict[str, Any]
+) -> Iterator[Page]:
+    """The new comments of the watched stories due now (`due`, `comments_read`), as one page."""
+    ready = due(cursor, counts, now=int(now), recheck_seconds=60 * int(config["recheck_minutes"]))
+    comments = comments_read(client, cursor, ready, now=int(now))
+    yield Page(parse_comments(comments), reads=len(comments))
 
 
 def watch(cursor: Cursor, stories: list[Any], *, now: int, days: int) -> None:

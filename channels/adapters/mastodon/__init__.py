@@ -41,18 +41,20 @@ import requests
 from channels import clean
 from channels.freshness import hashed
 
-from ..base import FetchResult, PayloadError, ReplyTarget
+from ..base import PayloadError, ReplyTarget
+from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result, streams_walked
+from ..poll.engine import Page, Poll
 from . import actions, dm_read, reply, thread
 from . import config as config_module
 from .client import Client, token_of
-from .config import DEFAULTS, full_handle, instance_domain, settings_of
+from .config import DEFAULTS, full_handle, instance_domain
 from .cursor import Cursor, usable_id
 from .length import instance_limits
 from .oauth import access_token_grant
-from .paging import Chunk, stream_chunks, streams_of
-from .parse import parse_items, parse_page
+from .paging import stream_pages, streams_of
+from .parse import parse_items as parse_statuses
+from .parse import parse_page
 
 if TYPE_CHECKING:
     from channels.models import Account, Channel
@@ -102,36 +104,36 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling -----------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+    cursor_type = Cursor
+    hand_over = "poll"  # a reply one stream found joins the post another found: the poll is one chunk
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(channel.cursor, base_url=config["base_url"])
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
         """One poll's items as one chunk, oldest first, with the cursor just after them: a reply found by one
         stream (our answer under the hashtag) then joins the post another stream found (the mention), whatever
-        order the streams are read in."""
-        config = settings_of(channel.config)
-        client = Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
-        cursor = Cursor.load(channel.cursor, base_url=config["base_url"])
-        since = datetime.now(tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
+        order the streams are read in. Budget or rate limit: the streams not read yet wait for the next poll."""
+        config, client, cursor = poll.config, poll.client, poll.cursor
+        since = datetime.fromtimestamp(poll.now, tz=UTC) - timedelta(hours=int(config["backfill_hours"]))
         seen = set(cursor.seen)
         own = _own_account(client, cursor) if config["own_replies"] else ""
-        # Budget or rate limit: the streams not read yet wait for the next poll.
-        walked = streams_walked(
-            streams_of(config, own_account=own),
-            lambda stream: list(stream_chunks(client, cursor, stream, since=since, seen=seen)),
-            can_call=client.can_call,
-        )
-        chunks = [chunk for _stream, found in walked.found for chunk in found]
-        read = Chunk(
-            items=[item for chunk in chunks for item in chunk.items],
-            reads=sum(chunk.reads for chunk in chunks),
-            more=walked.short or any(chunk.more for chunk in chunks),
-        )
-        parsed = parse_items(read.items)
-        parsed.mentions.sort(key=lambda m: (m.created_at, len(m.external_id), m.external_id))
-        cursor.handed_over([m.external_id for m in parsed.mentions])
-        result = chunk_result(
-            "mastodon", channel, parsed, read, cursor.dump(), stopped=client.stopped, requests_made=client.made
-        )
-        result.platform_status.update(client.limits.status())
-        yield result
+        return [
+            stream_pages(client, cursor, stream, since=since, seen=seen)
+            for stream in streams_of(config, own_account=own)
+        ]
+
+    def parse_items(self, poll: Poll[Client, Cursor], items: list[Any]) -> Parsed:
+        return parse_statuses(items)
+
+    def handed_over(self, poll: Poll[Client, Cursor], parsed: Parsed) -> None:
+        poll.cursor.handed_over([m.external_id for m in parsed.mentions])
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.limits.status()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

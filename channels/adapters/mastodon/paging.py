@@ -1,4 +1,4 @@
-"""Which pages one poll reads, stream by stream, in chunks that each carry the cursor just after them.
+"""Which pages one poll reads, stream by stream, each page with the cursor moved just after it.
 
 Streams (`streams_of`): the mentions of the token's account (``GET /api/v1/notifications?types[]=mention``, 80 a
 page); that account's own replies (``GET /api/v1/accounts/:id/statuses?exclude_reblogs=true``, 40 a page, only
@@ -9,14 +9,14 @@ only where the instance runs it, and only with posts that allow being found).
 
 Mastodon pages by id (docs.joinmastodon.org, "Paginating through API responses"). A stream with a mark (the
 newest id it handed over, `cursor.py`) is read forward: ``min_id=<mark>`` gives the page immediately newer than the
-mark, newest first within the page; the page is one `Chunk` (the adapter hands a poll's chunks over together,
-oldest first) and the mark moves to its newest id. The next page is the ``Link`` header's rel="prev"
+mark, newest first within the page; the page is one `Page` of raw items (the adapter hands a poll's pages over
+together, oldest first) and the mark moves to its newest id. The next page is the ``Link`` header's rel="prev"
 (``min_id=<newest>``), or the same query with the newest id where an endpoint sends no ``Link`` (search). A page
 shorter than its limit is the last. ``since_id`` is not used: with more new items than a page it answers the
 newest page and leaves a gap below it.
 
 A stream without a mark (a new channel, a new hashtag) is read backwards from the newest page (``max_id`` the
-oldest id read) until it reaches ``backfill_hours`` back, at most `BACKFILL_PAGES` pages, as one chunk; its
+oldest id read) until it reaches ``backfill_hours`` back, at most `BACKFILL_PAGES` pages, as one page; its
 mark is then the newest id. A poll reads at most ``max_requests_per_poll`` pages in all,
 and a 429 or a low remaining count (`client.py`) ends it: a stream cut short keeps its mark, `more` says so, and
 the next poll goes on from there.
@@ -25,7 +25,7 @@ the next poll goes on from there.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +33,7 @@ from urllib.parse import quote
 from channels import clean
 
 from ..base import PayloadError
+from ..poll.engine import Page
 from ..polling import budgeted
 from .client import Client
 from .cursor import Cursor, usable_id
@@ -48,13 +49,6 @@ class Stream:
     params: dict[str, str]
     limit: int  # the endpoint's largest page
     replies_only: bool = False  # our account's own posts: only its replies are of the desk's business
-
-
-@dataclass
-class Chunk:
-    items: list[Any] = field(default_factory=list)  # raw statuses or notifications, new to the desk
-    reads: int = 0
-    more: bool = False
 
 
 def streams_of(config: dict[str, Any], *, own_account: str = "") -> list[Stream]:
@@ -96,11 +90,9 @@ def _created(item: Any) -> datetime | None:
     return clean.iso_time(status_of(item).get("created_at"))
 
 
-def stream_chunks(
-    client: Client, cursor: Cursor, stream: Stream, *, since: datetime, seen: set[str]
-) -> Iterator[Chunk]:
-    """The stream's new items as chunks, each with `cursor` moved just after it (`seen`: the poll's status ids and
-    uris handed over so far, updated)."""
+def stream_pages(client: Client, cursor: Cursor, stream: Stream, *, since: datetime, seen: set[str]) -> Iterator[Page]:
+    """The stream's new items as pages of raw statuses or notifications (`Page.items`), each with `cursor` moved
+    just after it (`seen`: the poll's status ids and uris handed over so far, updated)."""
     if not cursor.mark(stream.key):
         yield _backfill(client, cursor, stream, since=since, seen=seen)
         return
@@ -108,11 +100,11 @@ def stream_chunks(
     while params is not None:
         page = budgeted(client, client.get, stream.path, params)
         if page is None:
-            yield Chunk(more=True)
+            yield Page(more=True)
             return
         items = _list(page.data, stream.path)
         ids = _ids(items)
-        chunk = Chunk(items=once(_wanted(stream, items), seen), reads=len(items))
+        chunk = Page(items=once(_wanted(stream, items), seen), reads=len(items))
         cursor.advance(stream.key, ids[0] if ids else "")
         params = None
         if ids and len(items) >= stream.limit:
@@ -121,9 +113,9 @@ def stream_chunks(
         yield chunk
 
 
-def _backfill(client: Client, cursor: Cursor, stream: Stream, *, since: datetime, seen: set[str]) -> Chunk:
-    """A stream's first read: newest page first, back to `since`, as one chunk."""
-    chunk = Chunk()
+def _backfill(client: Client, cursor: Cursor, stream: Stream, *, since: datetime, seen: set[str]) -> Page:
+    """A stream's first read: newest page first, back to `since`, as one page."""
+    chunk = Page()
     read: list[Any] = []
     params: dict[str, Any] | None = {**stream.params, "limit": stream.limit}
     newest = ""

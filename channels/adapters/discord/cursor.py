@@ -1,0 +1,46 @@
+"""What a Discord channel remembers between polls (`Channel.cursor`)::
+
+    {"marks": {"613425648685547543": "1300000000000000001", "archived:1019000000000000001": "1", ...},
+     "bot_id": "1100000000000000000"}
+
+``marks`` holds each text channel's and each thread's newest message id handed over (snowflakes grow with time),
+kept for the chosen channels and the newest `THREADS_KEPT` threads, and ``archived:<forum>`` once a forum's
+archived posts were listed. ``bot_id`` is the bot's own user id (its messages are ours), asked once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels import clean
+
+THREADS_KEPT = 500
+
+
+def order(snowflake: str) -> int:
+    return int(snowflake) if snowflake.isdigit() else 0
+
+
+@dataclass
+class Cursor:
+    marks: dict[str, str] = field(default_factory=dict)  # channel or thread id -> its newest message id
+    bot_id: str = ""
+    # This poll's threads with something new (as Discord lists them): what the poll's messages are parsed with (a
+    # forum post's name, which channel is a thread). Not kept.
+    threads: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, raw: Any) -> Cursor:
+        raw = clean.mapping(raw)
+        marks = {k: v for k, v in clean.mapping(raw.get("marks")).items() if isinstance(v, str)}
+        return cls(marks, clean.ident(raw.get("bot_id")))
+
+    def dump(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {"marks": marks_trimmed(self.marks, config), "bot_id": self.bot_id}
+
+
+def marks_trimmed(marks: dict[str, str], config: dict[str, Any]) -> dict[str, str]:
+    """Keep the chosen channels' marks and the newest `THREADS_KEPT` threads'."""
+    fixed = {k: v for k, v in marks.items() if k in config["text_channels"] or k.startswith("archived:")}
+    rest = sorted((k for k in marks if k not in fixed), key=lambda k: order(marks[k]), reverse=True)
+    return fixed | {k: marks[k] for k in rest[:THREADS_KEPT]}
