@@ -85,12 +85,10 @@ class LobstersAdapter(PolledAdapter, config=config_module, thread=thread):
             yield comment_pages(client, cursor, counts, now=poll.now, config=config)
 
     def handed_over(self, poll: Poll[Client, Cursor], parsed: Parsed) -> None:
-        """The stories handed over that a later walk can still meet are kept (`seen_pruned`). Items alike in time
-        stay in the order of their ids as text (a story's short id beside a comment's ``c_`` one)."""
+        """The stories handed over that a later walk can still meet are kept (`seen_pruned`)."""
         overlap = int(poll.config["overlap_seconds"])
         cursor = poll.cursor
         cursor.seen = seen_pruned(cursor.seen, cursor.streams, mark_key="created_at", overlap=overlap, limit=SEEN_LIMIT)
-        parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
 
     def cursor_dump(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
         return poll.cursor.dump(now=int(poll.now))
