@@ -14,6 +14,7 @@ import pytest
 
 from channels.adapters.adapter import Adapter
 from channels.adapters.platform import Platform
+from channels.adapters.poll.adapter import PolledAdapter
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,3 +138,15 @@ def test_an_ability_not_offered_says_so_in_words():
     assert not Quiet.offers("post_reply") and not quiet.reads_threads
     with pytest.raises(ValueError, match="not one of an adapter's abilities"):
         Quiet.offers("teleport")
+
+
+# The one poll not on the engine, and why: channels/adapters/email/__init__.py's fetch_chunks says.
+OWN_POLL = {"email"}
+
+
+def test_every_polled_adapter_polls_on_the_engine_but_email():
+    """A polled adapter declares its client, cursor and streams to the engine (channels.adapters.poll); one that
+    writes its own `fetch_chunks` writes the poll loop again."""
+    polled = {kind for kind in PLATFORMS if isinstance(get_adapter(kind), PolledAdapter)}
+    own = {kind for kind in polled if type(get_adapter(kind)).fetch_chunks is not PolledAdapter.fetch_chunks}
+    assert len(polled) == 17 and own == OWN_POLL

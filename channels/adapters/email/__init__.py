@@ -107,7 +107,9 @@ class EmailAdapter(PolledAdapter, config=config_module):
 
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's messages in UID chunks, oldest first, each with the cursor just after it (see `paging`).
-        `session` (HTTP) is not used: this channel speaks IMAP."""
+        `session` (HTTP) is not used: this channel speaks IMAP. The one poll not on the engine
+        (channels.adapters.poll): its client is an IMAP session that must stay open for the whole walk and be logged
+        out after it (a context around the chunks), and it has no request budget or 429 to count."""
         config = settings_of(self.validate_config(channel.config))
         password = password_of(channel)
         with imap_session(config, password) as imap:
