@@ -22,7 +22,7 @@ name it signs with.
 Polling and backlog (`paging.py`): ``GET forums/listPosts.json?forum=…&limit=100&order=asc&since=<since -
 overlap>&related=thread`` (with ``related=thread`` each post carries its article: title and link), then
 ``cursor.next`` while ``cursor.hasNext``. Ascending order makes each page older than the next, so each page is
-one chunk (`fetch_chunks`), stored with the cursor just after it; when the budget (``max_requests_per_poll``)
+one chunk (the poll engine's), stored with the cursor just after it; when the budget (``max_requests_per_poll``)
 or a rate limit stops a poll, the cursor keeps the walk (the query's ``since`` and the next page's
 ``cursor.next``) and the next poll, scheduled soon, goes on from there. A backlog of any size drains oldest
 first, and a burst larger than the budget inside the overlap window cannot pin the channel.
@@ -67,15 +67,17 @@ read are kept and the next poll resumes the walk.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from channels import clean
 
-from ..base import FetchResult, PayloadError
+from ..base import PayloadError
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import reply, thread
 from .client import API_ROOT, FORUM_DETAILS, RATE_LIMITED_WAIT, Client, api_key_of
@@ -97,14 +99,33 @@ class DisqusAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
+        return Client(session=session, api_key=api_key_of(channel), budget=int(config["max_requests_per_poll"]))
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
         """The poll's posts page by page, oldest first, each with the cursor just after it (see `paging`)."""
-        config = self.settings_of(channel.config)
-        client = Client(session=session, api_key=api_key_of(channel), budget=int(config["max_requests_per_poll"]))
-        reader = Reader(
-            client, Cursor.load(channel.cursor), forum=config["forum"], overlap=int(config["overlap_seconds"])
-        )
-        yield from reader.chunks(backfill_hours=int(config["backfill_hours"]))
+        config = poll.config
+        forum, overlap = config["forum"], int(config["overlap_seconds"])
+        reader = Reader(poll.client, poll.cursor, forum=forum, overlap=overlap, now=poll.now)
+        return [reader.pages(backfill_hours=int(config["backfill_hours"]))]
+
+    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
+        return poll.client.platform_status()
+
+    def not_before(self, poll: Poll[Client, Cursor]) -> datetime | None:
+        """No request goes out with the key until its quota resets (shared by every channel using it)."""
+        return poll.client.not_before()
+
+    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
+        """A walk kept in the cursor: the next poll goes on with it."""
+        return poll.cursor.walk is not None
+
+    def closes(self, poll: Poll[Client, Cursor]) -> bool:
+        """A 429 that ended the walk is recorded in a closing chunk with its wait: a key used up by another channel
+        stops without a request."""
+        return poll.client.stopped is not None
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.validate_config(channel.config)

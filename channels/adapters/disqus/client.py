@@ -57,12 +57,19 @@ def api_key_of(channel: Channel) -> str:
 
 @dataclass
 class Client:
+    """One poll's calls: at most `budget` (`BudgetUsed` past it), the key's rate-limit figures, and the 429 that
+    ended the walk after its first page (`stopped`, kept by `paging.Reader`), which the poll's closing chunk waits."""
+
     session: requests.Session
     api_key: str = field(repr=False)
     budget: int
     made: int = 0
     ratelimit: dict[str, Any] = field(default_factory=dict)
     exhausted_until: float | None = None
+    stopped: RateLimited | None = None
+
+    def can_call(self) -> bool:
+        return self.made < self.budget and self.stopped is None
 
     @property
     def _exhausted_key(self) -> str:
@@ -114,14 +121,8 @@ class Client:
 
     def platform_status(self) -> dict[str, Any]:
         # Always every key (None when Disqus sent no figures): channel_poll merges this into the stored
-        # status, and old figures must not linger there under a new checked_at.
-        return {
-            "ratelimit_limit": None,
-            "ratelimit_remaining": None,
-            "ratelimit_reset_at": None,
-            **self.ratelimit,
-            "checked_at": datetime.now(tz=UTC).isoformat(),
-        }
+        # status, and old figures must not linger there under a new checked_at (the poll engine's).
+        return {"ratelimit_limit": None, "ratelimit_remaining": None, "ratelimit_reset_at": None, **self.ratelimit}
 
 
 def envelope(label: str, response: requests.Response, secret: str) -> dict[str, Any]:

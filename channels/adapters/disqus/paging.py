@@ -1,4 +1,5 @@
-"""Which posts one poll reads and hands over, page by page, each page a chunk with the cursor just after it.
+"""Which posts one poll reads and hands over, page by page (the poll engine's `Page`s), each page a chunk with the
+cursor just after it.
 
 ``GET forums/listPosts.json?forum=…&limit=100&order=asc&since=<cursor.since - overlap>&related=thread``, then
 ``cursor=<cursor.next>`` while ``cursor.hasNext``. Ascending order makes every page older than the next one, so
@@ -6,6 +7,10 @@ each page is handed over as it is read, with the cursor moved over it: ``since``
 ``walk`` to the page to read next. A backlog larger than one poll's request budget is therefore drained oldest
 first over successive polls, each resuming the walk where the last one stopped (no overlap re-read, no page
 read twice), and a poll cut short by its budget, a rate limit or a failure loses nothing it has handed over.
+
+Being rate-limited after the first page is flow control, not failure: the pages read are kept, the 429 is kept on the
+client (`Client.stopped`) and the poll's closing chunk asks to wait what Disqus said, `RATE_LIMITED_WAIT` when it said
+nothing.
 """
 
 from __future__ import annotations
@@ -13,31 +18,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from channels import clean
 
-from ..base import ConfigError, FetchResult, IncomingMention, PayloadError, RateLimited
+from ..base import ConfigError, IncomingMention, PayloadError, RateLimited
 from ..guard import Parsed, item_id, parse_each
-from ..polling import chunk_results
+from ..poll.engine import Page
 from .client import LIST_POSTS, RATE_LIMITED_WAIT, BudgetUsed, Client, next_page
 from .config import PAGE_LIMIT
 from .cursor import Cursor, Walk
 from .parse import build_mention, identity, refuse_activity, signature, skip_reason
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class _Page:
-    parsed: Parsed
-    reads: int
-    more: bool
-    not_before: datetime | None = None
 
 
 @dataclass
@@ -48,31 +44,16 @@ class Reader:
     cursor: Cursor
     forum: str
     overlap: int
-    now: float = field(default_factory=time.time)
+    now: float  # the poll's start
     returned: set[str] = field(default_factory=set)  # read in this poll already (a page boundary that shifted)
-    stopped: RateLimited | None = None  # the 429 that ended the walk early
 
     @property
     def noticed(self) -> datetime:
         return datetime.fromtimestamp(self.now, tz=UTC)
 
-    def chunks(self, *, backfill_hours: int) -> Iterator[FetchResult]:
-        """The walk's pages, each one's result with the cursor just after it; a 429 that ended it early is
-        recorded in a closing result with the wait it asked for."""
-        return chunk_results(
-            self._pages(backfill_hours), lambda page, made: self.result(page, requests_made=made),
-            made=lambda: self.client.made, closing=self._closing,
-            closes=lambda: self.stopped is not None,  # a key used up by another channel stops without a request
-        )  # fmt: skip
-
-    def _closing(self) -> _Page:
-        not_before = None
-        if self.stopped is not None:
-            logger.info("disqus: forum=%s stopped early, rate-limited: %s", self.forum, self.stopped)
-            not_before = self.noticed + timedelta(seconds=self.stopped.retry_after or RATE_LIMITED_WAIT)
-        return _Page(Parsed(), reads=0, more=self.cursor.walk is not None, not_before=not_before)
-
-    def _pages(self, backfill_hours: int) -> Iterator[_Page]:
+    def pages(self, *, backfill_hours: int) -> Iterator[Page]:
+        """The walk's pages, each handed over with the cursor moved over it (the module's docstring); the budget
+        used up or a 429 after the first page ends it (the 429 kept on the client)."""
         cursor = self.cursor
         if cursor.walk is not None:
             since, page, resumed = cursor.walk.since, cursor.walk.next, True
@@ -91,7 +72,8 @@ class Reader:
             except RateLimited as exc:
                 if not handed and self.client.made <= 1:
                     raise
-                self.stopped = exc
+                exc.retry_after = exc.retry_after or RATE_LIMITED_WAIT  # the quota is hourly
+                self.client.stopped = exc
                 break
             except ConfigError as exc:
                 if not (resumed and "cursor" in str(exc).lower()):
@@ -113,7 +95,7 @@ class Reader:
             ends = not items or following is None or following == page
             cursor.walk = None if ends or following is None else Walk(since, following)
             cursor.prune(self.overlap)
-            yield _Page(parsed, reads=len(items), more=not ends)
+            yield Page(parsed, reads=len(items), more=not ends)
             handed = True
             if ends:
                 return
@@ -156,22 +138,6 @@ class Reader:
         cursor.since = newest
         parsed.mentions.sort(key=lambda m: (m.created_at, m.external_id))
         return parsed
-
-    def result(self, page: _Page, *, requests_made: int) -> FetchResult:
-        parsed, not_before = page.parsed, page.not_before
-        exhausted = self.client.not_before()
-        if exhausted and (not_before is None or exhausted > not_before):
-            not_before = exhausted
-        return FetchResult(
-            mentions=parsed.mentions,
-            cursor=self.cursor.dump(),
-            requests_made=requests_made,
-            more=page.more,
-            rejected=parsed.rejected,
-            not_before=not_before,
-            reads=page.reads,
-            platform_status=self.client.platform_status(),
-        )
 
 
 def _unreadable(item: Any) -> str:

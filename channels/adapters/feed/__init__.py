@@ -29,19 +29,20 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult
+from ..base import AdapterError
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from .client import fetch_feed
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .parse import feed_read, parse_page
-from .walk import Walk, poll_error, walked
+from .walk import Walk, pages, poll_error, status_lines
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -52,20 +53,27 @@ __all__ = ["DEFAULTS", "FeedAdapter"]
 class FeedAdapter(PolledAdapter, config=config_module):
     kind = "feed"
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        config = settings_of(channel.config)
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Walk:
         now = datetime.fromtimestamp(int(time.time()), tz=UTC)
-        since = int(now.timestamp()) - int(config["backfill_hours"]) * 3600
-        walk = Walk(
-            cursor=Cursor.load(channel.cursor, feeds=config["feeds"], since=since),
-            keywords=config["keywords"],
-            limit=int(config["max_entries_per_feed"]),
-            now=now,
-        )
-        yield from walked(walk, session)
-        error = poll_error(walk)
-        if error is not None:
-            raise error
+        return Walk(session, keywords=config["keywords"], limit=int(config["max_entries_per_feed"]), now=now)
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Walk, now: float) -> Cursor:
+        since = int(client.now.timestamp()) - int(config["backfill_hours"]) * 3600
+        return Cursor.load(channel.cursor, feeds=config["feeds"], since=since)
+
+    def streams(self, poll: Poll[Walk, Cursor]) -> list[Iterator[Page]]:
+        """Each due feed read once, one chunk a feed that hands something over (`walk`)."""
+        return [pages(poll.client, poll.cursor)]
+
+    def status(self, poll: Poll[Walk, Cursor]) -> dict[str, Any]:
+        """Each feed's state in a line, for the channel's page."""
+        return {"feeds": status_lines(poll.cursor)}
+
+    def failure(self, poll: Poll[Walk, Cursor]) -> AdapterError | None:
+        """No feed could be read (`walk.poll_error`): the poll fails once its cursor is stored."""
+        return poll_error(poll.client, poll.cursor)
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)

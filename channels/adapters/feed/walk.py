@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from channels.http import address_redacted
 
-from ..base import AdapterError, FetchResult, Gone, PayloadError, RateLimited
+from ..base import AdapterError, Gone, PayloadError, RateLimited
 from ..guard import Parsed
+from ..poll.engine import Page
 from .client import fetch_feed
 from .cursor import Cursor, FeedState
 from .parse import entry_id, entry_time, entry_words, feed_read, parse_entries
@@ -33,12 +34,21 @@ RATE_LIMITED_WAIT = 900  # a 429 without a Retry-After: that feed waits this lon
 
 @dataclass
 class Walk:
-    cursor: Cursor
+    """One poll's reading of the feeds, and the poll's client (what the poll engine reads of one): every due feed is
+    read once, whatever it costs (no request budget: `can_call` is always true), and a feed's 429 waits that feed
+    alone, the others go on (`stopped`, the 429 that would end the walk, stays None)."""
+
+    session: requests.Session
     keywords: list[str]
     limit: int
     now: datetime
     errors: list[AdapterError] = field(default_factory=list)
     read: int = 0  # feeds answered (a 304 included)
+    made: int = 0  # requests made
+    stopped: RateLimited | None = None
+
+    def can_call(self) -> bool:
+        return True
 
     def fresh(self, state: FeedState, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entries of a feed's answer not handed over yet and wanted, oldest first. An entry without an id or a
@@ -60,23 +70,27 @@ class Walk:
                 found.append(raw)
         return found[::-1]
 
-    def one(self, session: requests.Session, key: str, state: FeedState) -> tuple[Parsed, int, int]:
-        """Read one feed: (what it hands over, entries read, requests made)."""
+    def one(self, key: str, state: FeedState) -> tuple[Parsed, int]:
+        """Read one feed, its requests counted (`made`): (what it hands over, entries read)."""
         try:
-            got = fetch_feed(session, state.url, etag=state.etag, modified=state.modified)
+            got = fetch_feed(self.session, state.url, etag=state.etag, modified=state.modified)
         except Gone as exc:
+            self.made += 1
             state.gone = f"{self.now:%Y-%m-%d}: {exc}"
             logger.warning("feed: %s is gone, no longer read: %s", address_redacted(key), exc)
             self.errors.append(exc)
-            return Parsed(), 0, 1
+            return Parsed(), 0
         except RateLimited as exc:
+            self.made += 1
             wait = exc.retry_after or RATE_LIMITED_WAIT
             state.failed(f"{exc} (next read after {wait:.0f} s)")
             state.not_before = int(self.now.timestamp() + wait)
             self.errors.append(exc)
-            return Parsed(), 0, 1
+            return Parsed(), 0
         except AdapterError as exc:
-            return self._failed(key, state, exc), 0, 1
+            self.made += 1
+            return self._failed(key, state, exc), 0
+        self.made += got.requests
         if got.moved and got.moved != state.url:
             was, now = address_redacted(state.url), address_redacted(got.moved)
             state.moved = f"{self.now:%Y-%m-%d}: moved permanently from {was} to {now}"
@@ -85,11 +99,11 @@ class Walk:
         if got.not_modified:
             self.read += 1
             state.read_ok()
-            return Parsed(), 0, got.requests
+            return Parsed(), 0
         try:
             answer = feed_read(got.body, content_type=got.content_type, feed=got.url, limit=self.limit)
         except PayloadError as exc:  # named by its feed: the channel's last error says which one
-            return self._failed(key, state, PayloadError(f"feed {address_redacted(got.url)}: {exc}")), 0, got.requests
+            return self._failed(key, state, PayloadError(f"feed {address_redacted(got.url)}: {exc}")), 0
         self.read += 1
         state.read_ok()
         state.etag, state.modified = got.etag, got.modified
@@ -97,7 +111,7 @@ class Walk:
             logger.info("feed: %s read despite: %s", address_redacted(key), answer.lenient)
         if answer.cut:  # entries past the cut are not read: worth an admin's look
             logger.warning("feed: %s %s", address_redacted(key), answer.cut)
-        return parse_entries(self.fresh(state, answer.entries)), len(answer.entries), got.requests
+        return parse_entries(self.fresh(state, answer.entries)), len(answer.entries)
 
     def _failed(self, key: str, state: FeedState, exc: AdapterError) -> Parsed:
         state.failed(str(exc))
@@ -121,42 +135,24 @@ def status_lines(cursor: Cursor) -> dict[str, str]:
     return lines
 
 
-def walked(walk: Walk, session: requests.Session) -> Iterator[FetchResult]:
-    """One chunk a feed read (a 304 and a failure hand nothing over, and their state is stored with the next chunk
-    or the closing one), then a closing chunk that stores the cursor when something changed after the last chunk."""
-    last: dict[str, Any] | None = None
-    made = 0
+def pages(walk: Walk, cursor: Cursor) -> Iterator[Page]:
+    """One page a feed read that hands something over; a 304 and a failure hand nothing over, and their requests and
+    state are stored with the next chunk or the closing one (which the poll engine adds when something changed after
+    the last chunk)."""
     now = walk.now.timestamp()
-    for key, state in walk.cursor.feeds.items():
+    for key, state in cursor.feeds.items():
         if state.gone or state.not_before > now:
             continue
-        parsed, reads, requests_made = walk.one(session, key, state)
-        made += requests_made
+        parsed, reads = walk.one(key, state)
         if parsed.mentions or parsed.rejected:
-            last = walk.cursor.dump()
-            yield _result(walk, parsed, last, made, reads)
-            made = 0
-    final = walk.cursor.dump()
-    if last is None or final != last or made:
-        yield _result(walk, Parsed(), final, made, 0)
+            yield Page(parsed, reads=reads)
 
 
-def _result(walk: Walk, parsed: Parsed, cursor: dict[str, Any], made: int, reads: int) -> FetchResult:
-    return FetchResult(
-        mentions=parsed.mentions,
-        cursor=cursor,
-        requests_made=made,
-        rejected=parsed.rejected,
-        reads=reads,
-        platform_status={"checked_at": datetime.now(tz=UTC).isoformat(), "feeds": status_lines(walk.cursor)},
-    )
-
-
-def poll_error(walk: Walk) -> AdapterError | None:
+def poll_error(walk: Walk, cursor: Cursor) -> AdapterError | None:
     """What fails the poll, once its cursor is stored: the first feed's error when no feed could be read (each one
     gone, refused or failing), or `Gone` when every feed is gone, so the channel's health says why; None when any
     feed answered, or none was due (waiting out a 429)."""
-    states = list(walk.cursor.feeds.values())
+    states = list(cursor.feeds.values())
     if states and all(state.gone for state in states) and not walk.errors:
         return Gone(f"every feed of the channel is gone: {'; '.join(state.gone for state in states)[:1500]}")
     if walk.read or not walk.errors:

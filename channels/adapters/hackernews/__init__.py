@@ -16,7 +16,7 @@ Polling (`paging.py`). Each keyword has a lower bound ``from`` (every hit create
 over) and the ids handed over since (``seen``). A poll asks for page 0 of ``created_at_i>=from`` up to its start:
 when that page holds every hit, that is the chunk (one request per keyword when nothing is new). Otherwise the
 backlog is walked OLDEST FIRST in windows of creation time holding at most 1,000 hits (Algolia pages through no
-more), each read from its last page to its first, each page one chunk handed over (`fetch_chunks`) with the
+more), each read from its last page to its first, each page one chunk handed over (the poll engine) with the
 cursor just after it. So a backlog of any size drains over successive polls, and a poll cut short by its
 request budget, the hourly budget or a 429 loses nothing: the next poll goes on from ``from``.
 
@@ -40,25 +40,23 @@ scheduler to wait); 5xx, timeouts -> ``TransientError``; 403 -> ``AuthError``; a
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import logging
-import time
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from ..base import FetchResult, PayloadError, PollStopped, RateLimited, TransientError
+from ..base import PayloadError, PollStopped, RateLimited, TransientError
 from ..guard import Parsed, parse_each
 from ..poll.adapter import PolledAdapter
-from ..polling import chunk_result, chunk_results
+from ..poll.engine import Page, Poll
 from . import config as config_module
 from . import thread
 from .client import SEARCH_URL, TAGS, Client
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
-from .paging import Chunk, KeywordWalk
+from .paging import keyword_pages
 from .parse import ITEM_URL, USER_URL, hit_mention, parse_item, parse_page
 
 if TYPE_CHECKING:
@@ -81,54 +79,54 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
 
     # --- polling ---------------------------------------------------------------------
 
-    def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
-        """The poll's hits in chunks, oldest first per keyword, each with the cursor just after it."""
-        config = settings_of(channel.config)
+    cursor_type = Cursor
+
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
         _replay_mount(config, session)
-        now = int(time.time())
-        cursor = Cursor.load(
-            channel.cursor,
-            keywords=config["keywords"],
-            overlap=int(config["overlap_seconds"]),
-            now=now,
-            backfill_hours=int(config["backfill_hours"]),
-        )
-        total = int(config["max_requests_per_poll"])
-        client = Client(
+        return Client(
             session,
-            budget=total,
+            budget=int(config["max_requests_per_poll"]),
             hourly_budget=int(config["hourly_request_budget"]),
             hits_per_page=int(config["hits_per_page"]),
         )
+
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
+        return Cursor.load(
+            channel.cursor,
+            keywords=config["keywords"],
+            overlap=int(config["overlap_seconds"]),
+            now=int(now),
+            backfill_hours=int(config["backfill_hours"]),
+        )
+
+    def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
+        """The poll's hits in chunks, oldest first per keyword, each with the cursor just after it; the keywords
+        share the poll's budget, the one furthest behind first."""
+        config, cursor = poll.config, poll.cursor
         keywords = sorted(config["keywords"], key=lambda k: cursor.keywords[k].start)
-        backlog = False
-
-        def chunks() -> Iterator[Chunk]:
-            nonlocal backlog
-            for index, keyword in enumerate(keywords):
-                if client.stopped is not None or client.made >= total:
-                    backlog = True
-                    return
-                # Each keyword may use its share of what is left (the one furthest behind goes first).
-                client.budget = client.made + max(1, (total - client.made) // (len(keywords) - index))
-                walk = KeywordWalk(client, cursor, keyword, high=now + 1, overlap=int(config["overlap_seconds"]))
-                with contextlib.suppress(PollStopped):  # the budget or a 429 ended this keyword's walk
-                    yield from walk.chunks()
-                backlog = backlog or not walk.finished
-
-        def result(chunk: Chunk, made: int) -> FetchResult:
-            found = chunk_result(
-                "hackernews", channel, _hand_over(chunk), chunk, cursor.dump(), stopped=client.stopped,
-                requests_made=made,
-            )  # fmt: skip
-            return dataclasses.replace(found, front_page_ids=chunk.front_page)
-
-        # Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
-        # walk, handed over in a last chunk that also records the requests, the cursor and the backlog.
-        yield from chunk_results(
-            chunks(), result, made=lambda: client.made, closes=lambda: True,
-            closing=lambda: Chunk(more=backlog, front_page=_front_page(channel, client)),
+        walk = partial(
+            keyword_pages, poll.client, cursor, total=int(config["max_requests_per_poll"]),
+            high=int(poll.now) + 1, overlap=int(config["overlap_seconds"]),
         )  # fmt: skip
+        return [walk(keyword, keywords_left=len(keywords) - index) for index, keyword in enumerate(keywords)]
+
+    def parse_items(self, poll: Poll[Client, Cursor], items: list[Any]) -> Parsed:
+        """A page's hits, as `paging` hands them over."""
+        return parse_each(items, hit_mention, id_keys=("objectID",), platform="hackernews")
+
+    def closes(self, poll: Poll[Client, Cursor]) -> bool:
+        """Always a closing chunk: it carries the front page (`front_page_ids`)."""
+        return True
+
+    def front_page_ids(self, poll: Poll[Client, Cursor]) -> frozenset[str] | None:
+        """Which stories are on the front page now (the desk marks a stored one urgent once): asked after the
+        walk, handed over in a last chunk that also records the requests, the cursor and the backlog."""
+        try:
+            return poll.client.front_page()
+        except (PollStopped, RateLimited, TransientError, PayloadError) as exc:
+            # The mentions of this poll are stored all the same; the front page is asked again next poll.
+            logger.warning("hackernews: channel=%s front page not read: %s", poll.channel.slug, exc)
+            return None
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)
@@ -147,16 +145,3 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
     def parse_item(self, item: Any, *, channel: Channel | None = None) -> Parsed:
         """One raw item kept in the dead-letter table, read again."""
         return parse_item(item)
-
-
-def _hand_over(chunk: Chunk) -> Parsed:
-    return parse_each(chunk.hits, hit_mention, id_keys=("objectID",), platform="hackernews")
-
-
-def _front_page(channel: Channel, client: Client) -> frozenset[str] | None:
-    try:
-        return client.front_page()
-    except (PollStopped, RateLimited, TransientError, PayloadError) as exc:
-        # The mentions of this poll are stored all the same; the front page is asked again next poll.
-        logger.warning("hackernews: channel=%s front page not read: %s", channel.slug, exc)
-        return None

@@ -27,11 +27,12 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
+from ..base import PollStopped
+from ..poll.engine import Page
 from .client import PAGINATION_LIMIT, Client, SearchPage
 from .cursor import Cursor, KeywordState
 
@@ -40,16 +41,6 @@ logger = logging.getLogger(__name__)
 # Hits a backlog window is sized for: below the 1,000 Algolia pages through, so a density estimate that is a
 # little low still gives a window that can be read whole.
 TARGET = 700
-
-
-@dataclass
-class Chunk:
-    """Hits to hand over, oldest first; the cursor has already moved past them."""
-
-    hits: list[Any] = field(default_factory=list)
-    reads: int = 0
-    more: bool = False  # hits remain to be read (a backlog, or a walk cut short)
-    front_page: frozenset[str] | None = None  # the poll's closing chunk: the front page's story ids, when read
 
 
 def created_of(hit: Any, high: int) -> int | None:
@@ -65,6 +56,22 @@ def id_of(hit: Any) -> str:
 
 class Replan(Exception):
     """The window changed while it was being read: plan it again from the cursor's new position."""
+
+
+def keyword_pages(
+    client: Client, cursor: Cursor, keyword: str, *, total: int, keywords_left: int, high: int, overlap: int
+) -> Iterator[Page]:
+    """One keyword's stream of a poll: its walk on its share of the poll's `total` requests. A keyword the budget or
+    a 429 leaves unread, or whose walk ends before it is through, raises PollStopped: the poll says it has more, and
+    the next poll goes on from the keyword's ``from``."""
+    if client.stopped is not None or client.made >= total:
+        raise PollStopped("request budget used")
+    # Each keyword may use its share of what is left (the one furthest behind goes first).
+    client.budget = client.made + max(1, (total - client.made) // keywords_left)
+    walk = KeywordWalk(client, cursor, keyword, high=high, overlap=overlap)
+    yield from walk.chunks()  # raises PollStopped when the budget or a 429 ends this keyword's walk
+    if not walk.finished:
+        raise PollStopped(f"{keyword!r}: backlog left")
 
 
 class KeywordWalk:
@@ -89,7 +96,7 @@ class KeywordWalk:
             self.known[key] = self.client.search(self.keyword, low=low, high=hi, page=page)
         return self.known[key]
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self) -> Iterator[Page]:
         """The keyword's chunks, oldest first. Raises PollStopped when the budget or a 429 ends the walk."""
         start = self.state.start
         first = self.search(start, self.high, 0)
@@ -120,7 +127,7 @@ class KeywordWalk:
             except Replan:
                 self.known.clear()
 
-    def _window(self, low: int, hi: int, rate: float) -> Generator[Chunk, None, float]:
+    def _window(self, low: int, hi: int, rate: float) -> Generator[Page, None, float]:
         """Read [low, hi) from its oldest page, or find it too wide or empty. Returns the density (hits per
         second) to plan the next window with."""
         per_page = self.client.hits_per_page
@@ -177,9 +184,10 @@ class KeywordWalk:
     def _advance(self, bound: int, *, lag: bool = True) -> None:
         self.state.advance(min(bound, self.floor) if lag else bound)
 
-    def _hand_over(self, page: SearchPage, *, bound: int, more: bool, lag: bool = True) -> Chunk:
-        """The page's hits not handed over before, oldest first; `from` moves up to `bound` (every hit created
-        before it has now been handed over), held back by the indexing lag unless `lag` is False."""
+    def _hand_over(self, page: SearchPage, *, bound: int, more: bool, lag: bool = True) -> Page:
+        """The page's hits not handed over before, oldest first (`Page.items`, parsed by the adapter); `from` moves
+        up to `bound` (every hit created before it has now been handed over), held back by the indexing lag unless
+        `lag` is False. The page's `more`: hits remain to be read (a backlog, or a walk cut short)."""
         fresh: dict[str, Any] = {}
         nameless: list[Any] = []
         for hit in page.hits:
@@ -194,4 +202,4 @@ class KeywordWalk:
             self.cursor.handed(created)
         self._advance(bound, lag=lag)
         ordered = sorted(fresh.values(), key=lambda h: (created_of(h, self.high) or 0, id_of(h)))
-        return Chunk(hits=[*nameless, *ordered], reads=len(page.hits), more=more)
+        return Page(items=[*nameless, *ordered], reads=len(page.hits), more=more)

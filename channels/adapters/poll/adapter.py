@@ -2,8 +2,9 @@
 (`fetch_chunks`, channels.adapters.poll.engine). An adapter declares what is its own: the poll's `client`, its
 `cursor_type` (and how it is read, `cursor`), the `streams` a poll walks, how it hands them over (`hand_over`: each
 page, or the poll whole), and, where it has them, its items' parser (`parse_items`), what it notes once items are
-handed over (`handed_over`), its figures (`status`), its own wait (`not_before`) and a backlog only it
-knows (`backlog`).
+handed over (`handed_over`), its figures (`status`), its own wait (`not_before`), a backlog only it
+knows (`backlog`), a closing chunk it always owes (`closes`) and what that chunk carries (`front_page_ids`), and what
+fails the poll once its chunks are handed over (`failure`).
 
     class DevtoAdapter(PolledAdapter, config=config):
         kind = "devto"
@@ -122,6 +123,15 @@ class PolledAdapter(Adapter):
     def closes(self, poll: Poll[Any, Any]) -> bool:
         """Whether the poll always ends with a closing chunk (Hacker News's front page, asked after the walk)."""
         return False
+
+    def front_page_ids(self, poll: Poll[Any, Any]) -> frozenset[str] | None:
+        """Hacker News: the stories on the front page now, asked once the walk is over, for the closing chunk."""
+        return None
+
+    def failure(self, poll: Poll[Any, Any]) -> Exception | None:
+        """What fails the poll once its chunks are handed over (their cursor stored): a feed channel none of whose
+        feeds could be read."""
+        return None
 
     def parse_payload(self, payload: Any) -> list[IncomingMention]:
         """The readable items of a page; a page in which no item at all can be read is refused with the reason

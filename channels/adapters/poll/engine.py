@@ -89,6 +89,9 @@ def polled(adapter: PolledAdapter, poll: Poll[Any, Any]) -> Iterator[FetchResult
         yield from _by_page(adapter, poll, _walked(poll, streams))
     else:
         yield _whole(adapter, poll, list(_walked(poll, streams, reached=poll.client.can_call)))
+    failure = adapter.failure(poll)  # raised once every chunk is handed over: the poll's cursor is stored first
+    if failure is not None:
+        raise failure
 
 
 def _walked(poll: Poll[Any, Any], streams: Iterable[Iterator[Page]], *, reached: Any = None) -> Iterator[Page]:
@@ -151,14 +154,14 @@ def _result(adapter: PolledAdapter, poll: Poll[Any, Any], page: Page, parsed: Pa
 
 def _by_page(adapter: PolledAdapter, poll: Poll[Any, Any], pages: Iterator[Page]) -> Iterator[FetchResult]:
     """Each page as a chunk with the requests made since the one before (so the poll's requests are counted once),
-    then the closing chunk when one is owed."""
+    then the closing chunk when one is owed, with what the adapter asks once the walk is over (`front_page_ids`)."""
     counted = 0
     last: FetchResult | None = None
     for page in pages:
         last = _result(adapter, poll, page, _parsed(adapter, poll, [page]), poll.client.made - counted)
         counted = poll.client.made
         yield last
-    closing = Page(more=poll.cut or adapter.backlog(poll))
+    closing = Page(more=poll.cut or adapter.backlog(poll), front_page_ids=adapter.front_page_ids(poll))
     final = _result(adapter, poll, closing, Parsed(), poll.client.made - counted)
     if _closing_owed(last, final) or poll.cut or adapter.closes(poll):
         yield final
