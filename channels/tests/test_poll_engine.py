@@ -100,6 +100,19 @@ def test_each_page_is_a_chunk_with_the_cursor_just_after_it_and_its_own_requests
     assert results[-1].platform_status["calls_left"] == 7 and results[-1].platform_status["backlog"] is False
 
 
+def test_a_call_after_the_last_page_is_counted_in_a_closing_chunk():
+    adapter = Stand([[[("a", 1)]]])
+    stream = adapter.stream
+
+    def then_a_call(poll, number):
+        yield from stream(poll, number)
+        poll.client.call()  # a page with nothing new: no page handed over, a request made
+
+    adapter.stream = then_a_call  # type: ignore[method-assign]
+    results = run(adapter)
+    assert [(len(r.mentions), r.requests_made) for r in results] == [(1, 1), (0, 1)]
+
+
 def test_a_poll_that_hands_over_nothing_still_records_its_cursor_in_a_closing_chunk():
     results = run(Stand([[]]))
     assert len(results) == 1 and results[0].mentions == [] and results[0].more is False

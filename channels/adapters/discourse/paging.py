@@ -27,8 +27,7 @@ from channels import clean
 
 from ..base import PayloadError, PollStopped, Rejected
 from ..guard import Parsed
-from ..poll.engine import Page
-from ..polling import budgeted
+from ..poll.engine import Page, budgeted
 from .client import LATEST, SEARCH, Client
 from .config import PAGE_SIZE
 from .cursor import STEP_MAX, Cursor, Gap

@@ -25,8 +25,7 @@ from channels import clean
 
 from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
-from ..poll.engine import Page
-from ..polling import budgeted
+from ..poll.engine import Page, budgeted
 from .client import Client
 from .config import project_ref
 from .cursor import Cursor, ProjectState, iso

@@ -43,7 +43,7 @@ from channels import clean
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
 from ..poll.engine import Page, Poll
-from ..polling import seen_pruned
+from ..poll.walks import by_last_poll, configured, seen_pruned
 from . import config as config_module
 from . import thread
 from .client import Client
@@ -70,16 +70,15 @@ class LobstersAdapter(PolledAdapter, config=config_module, thread=thread):
 
     def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
         """The poll's new stories and the watched stories' new comments as one chunk, oldest first. The stories
-        listing by listing (the ones a capped poll did not reach first, as `marked_streams_walked` orders them; a
+        listing by listing (the ones a capped poll did not reach first, as `by_last_poll` orders them; a
         listing no longer configured is forgotten), then, with what is left of the poll's requests, the comments:
         taken only once the listings are read, whose comment counts say which watched stories are due. No request
         left is no backlog: the due stories wait for the next poll."""
         config, client, cursor = poll.config, poll.client, poll.cursor
         listings = streams_of(config)
-        cursor.streams = {s.key: cursor.streams[s.key] for s in listings if s.key in cursor.streams}
-        ordered = sorted(listings, key=lambda s: cursor.streams.get(s.key, {}).get("polled_at") or 0.0)
+        cursor.streams = configured(cursor.streams, listings)
         counts: dict[str, int] = {}
-        for stream in ordered:
+        for stream in by_last_poll(listings, cursor.streams):
             yield listing_pages(client, stream, cursor, counts, now=poll.now, config=config)
         if client.can_call():
             yield comment_pages(client, cursor, counts, now=poll.now, config=config)

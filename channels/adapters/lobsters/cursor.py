@@ -7,7 +7,7 @@
      "seen": {"f9zeee": 1739475054},
      "stories": {"f9zeee": {"until": 1739734300, "read": 1739475100, "count": 9, "comments": {"ncdsfc": 1658516676}}}}
 
-``streams`` holds each listing's `MarkedWalk` state (channels.adapters.polling): its mark (the newest story's
+``streams`` holds each listing's `MarkedWalk` state (channels.adapters.poll.walks): its mark (the newest story's
 creation second handed over), and where a walk cut short goes on. ``seen`` is the stories handed over that a later
 walk can still meet. ``stories`` is the matched stories whose comments are read: until when, when last read, the
 comment count then (a listing showing the same count spares a read), and the comments handed over.
@@ -20,7 +20,7 @@ from typing import Any
 
 from channels import clean
 
-from ..marked_poll import marked_states
+from ..poll.walks import marked_states
 from ..stored import newest, stamps
 
 SEEN_LIMIT = 5000  # stories remembered; beyond it the oldest are forgotten (a re-read is a duplicate the ingest drops)

@@ -2,7 +2,7 @@
 the matched stories being watched.
 
 Listings. Lobsters lists newest first, 25 stories a page, ``?page=N``. Each listing is a `MarkedWalk` stream
-(channels.adapters.polling): from page 1 down to its floor (the newest story handed over, minus
+(channels.adapters.poll.walks): from page 1 down to its floor (the newest story handed over, minus
 ``overlap_seconds``; ``backfill_hours`` back on the first poll), at most MAX_PAGES a poll; a walk cut short by the
 budget or a 429 keeps the page it goes on from, and the next poll drains the backlog below its newest-first look.
 New stories only push older ones to later pages, so going on from a page number skips none; what is read twice
@@ -29,7 +29,7 @@ from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
 from ..poll.engine import Page
-from ..polling import MarkedWalk
+from ..poll.walks import MarkedWalk
 from ..stored import epoch_of
 from .client import NEWEST_URL, PAGE_SIZE, Client, tag_url
 from .cursor import Cursor, Watched

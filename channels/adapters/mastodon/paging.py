@@ -33,8 +33,7 @@ from urllib.parse import quote
 from channels import clean
 
 from ..base import PayloadError
-from ..poll.engine import Page
-from ..polling import budgeted
+from ..poll.engine import Page, budgeted
 from .client import Client
 from .cursor import Cursor, usable_id
 from .parse import once, page_items, sort_key, status_of

@@ -18,7 +18,7 @@ it was checked, the wait a 429 asked for, whether a backlog is left, and the ada
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -71,6 +71,21 @@ class Poll(Generic[CL, CU]):
     now: float
     cut: bool = False
     stopped: RateLimited | None = None
+
+
+T = TypeVar("T")
+
+
+def budgeted(client: PollClient, call: Callable[..., T], *args: Any) -> T | None:
+    """`call(*args)`, one of the client's requests, when the poll's budget allows it; None when the budget is spent or a
+    429 after an answered call ended the walk (`PollStopped`): the stream stops short there, keeping its mark, and the
+    poll says it has more."""
+    if not client.can_call():
+        return None
+    try:
+        return call(*args)
+    except PollStopped:
+        return None
 
 
 def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *, now: datetime) -> datetime:

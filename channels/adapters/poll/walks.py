@@ -1,5 +1,5 @@
-"""The walk of a platform that lists newest first, down to a mark (Bluesky, Reddit; Lobsters through
-channels.adapters.polling): each stream (a keyword's search, a subreddit, the notifications...) paged from the
+"""The walk of a platform that lists newest first, down to a mark (Bluesky, Reddit; Lobsters its
+listings): each stream (a keyword's search, a subreddit, the notifications...) paged from the
 newest down to its mark (`MarkedWalk`), a backlog a capped poll left going on over the next polls. The channel keeps
 each stream's state by its key and the items handed over that a later walk can still meet (`MarkedCursor`); the
 streams a capped poll did not reach go first in the next (`marked_walks`)."""
@@ -141,6 +141,14 @@ def configured(stored: dict[str, dict[str, Any]], streams: Sequence[_Keyed]) -> 
     return {s.key: stored[s.key] for s in streams if s.key in stored}
 
 
+KS = TypeVar("KS", bound=_Keyed)
+
+
+def by_last_poll(streams: Sequence[KS], states: dict[str, dict[str, Any]]) -> list[KS]:
+    """The streams in the order a poll walks them: those a capped poll did not reach (read longest ago) first."""
+    return sorted(streams, key=lambda s: states.get(s.key, {}).get("polled_at") or 0.0)
+
+
 @dataclass
 class MarkedCursor:
     """What a channel whose streams are each a `MarkedWalk` remembers: each stream's state by its key (a mark, the
@@ -189,7 +197,7 @@ def marked_walks(
     new state in the cursor and hands over one page (`page`, from what it found); a stream a 429 cuts hands over
     nothing and keeps its state, so the next poll reads it again."""
     cursor = poll.cursor
-    ordered = sorted(streams, key=lambda s: cursor.streams.get(s.key, {}).get("polled_at") or 0.0)
+    ordered = by_last_poll(streams, cursor.streams)
 
     def walked(stream: K) -> Iterator[Page]:
         marked = MarkedWalk(
