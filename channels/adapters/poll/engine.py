@@ -29,8 +29,6 @@ from ..guard import Parsed
 if TYPE_CHECKING:
     from channels.models import Channel
 
-    from .adapter import PolledAdapter
-
 
 class PollClient(Protocol):
     """What the engine reads of a platform's client (channels.http.PollBudget has it): the requests it made, whether
@@ -53,6 +51,27 @@ class Page:
     reads: int = 0
     items: list[Any] = field(default_factory=list)
     front_page_ids: frozenset[str] | None = None  # Hacker News: the stories on the front page now
+
+
+class Declared(Protocol):
+    """What the engine asks of the adapter whose poll it walks (channels.adapters.poll.adapter.PolledAdapter says what
+    each part is; this names them without importing it, which imports the engine)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def hand_over(self) -> str: ...
+    def streams(self, poll: Poll[Any, Any]) -> Iterable[Iterator[Page]]: ...
+    def parse_items(self, poll: Poll[Any, Any], items: list[Any]) -> Parsed: ...
+    def item_key(self, mention: IncomingMention) -> str: ...
+    def handed_over(self, poll: Poll[Any, Any], parsed: Parsed) -> None: ...
+    def cursor_dump(self, poll: Poll[Any, Any]) -> dict[str, Any]: ...
+    def status(self, poll: Poll[Any, Any]) -> dict[str, Any]: ...
+    def not_before(self, poll: Poll[Any, Any]) -> datetime | None: ...
+    def backlog(self, poll: Poll[Any, Any]) -> bool: ...
+    def closes(self, poll: Poll[Any, Any]) -> bool: ...
+    def front_page_ids(self, poll: Poll[Any, Any]) -> frozenset[str] | None: ...
+    def failure(self, poll: Poll[Any, Any]) -> Exception | None: ...
 
 
 CL = TypeVar("CL", bound=PollClient)
@@ -97,7 +116,7 @@ def rate_limited_until(platform: str, channel: Channel, stopped: RateLimited, *,
     return now + timedelta(seconds=stopped.retry_after or 60)
 
 
-def polled(adapter: PolledAdapter, poll: Poll[Any, Any]) -> Iterator[FetchResult]:
+def polled(adapter: Declared, poll: Poll[Any, Any]) -> Iterator[FetchResult]:
     """The poll's chunks, as the adapter's `hand_over` says (the module's docstring)."""
     streams = adapter.streams(poll)
     if adapter.hand_over == "page":
@@ -131,7 +150,7 @@ def _walked(poll: Poll[Any, Any], streams: Iterable[Iterator[Page]], *, reached:
             return
 
 
-def _parsed(adapter: PolledAdapter, poll: Poll[Any, Any], pages: list[Page]) -> Parsed:
+def _parsed(adapter: Declared, poll: Poll[Any, Any], pages: list[Page]) -> Parsed:
     """What the pages parsed, and their raw items parsed together by the adapter (`parse_items`)."""
     parsed = Parsed()
     for page in pages:
@@ -142,7 +161,7 @@ def _parsed(adapter: PolledAdapter, poll: Poll[Any, Any], pages: list[Page]) -> 
     return parsed
 
 
-def _result(adapter: PolledAdapter, poll: Poll[Any, Any], page: Page, parsed: Parsed, made: int) -> FetchResult:
+def _result(adapter: Declared, poll: Poll[Any, Any], page: Page, parsed: Parsed, made: int) -> FetchResult:
     """A chunk with the cursor just after it; a 429 that ended the walk asks the scheduler to wait what it said."""
     now = datetime.now(tz=UTC)
     stopped = poll.stopped or poll.client.stopped
@@ -167,7 +186,7 @@ def _result(adapter: PolledAdapter, poll: Poll[Any, Any], page: Page, parsed: Pa
     )
 
 
-def _by_page(adapter: PolledAdapter, poll: Poll[Any, Any], pages: Iterator[Page]) -> Iterator[FetchResult]:
+def _by_page(adapter: Declared, poll: Poll[Any, Any], pages: Iterator[Page]) -> Iterator[FetchResult]:
     """Each page as a chunk with the requests made since the one before (so the poll's requests are counted once),
     then the closing chunk when one is owed, with what the adapter asks once the walk is over (`front_page_ids`)."""
     counted = 0
@@ -189,7 +208,7 @@ def _closing_owed(last: FetchResult | None, final: FetchResult) -> bool:
     return last is None or final.requests_made > 0 or final.cursor != last.cursor
 
 
-def _whole(adapter: PolledAdapter, poll: Poll[Any, Any], pages: list[Page]) -> FetchResult:
+def _whole(adapter: Declared, poll: Poll[Any, Any], pages: list[Page]) -> FetchResult:
     """The poll as one chunk: every page's items, parsed together where they came raw, each item once (the first
     stream's), oldest first; `more` when the walk was cut or a stream or the adapter keeps a backlog."""
     parsed = _parsed(adapter, poll, pages)
