@@ -88,6 +88,7 @@ SMOKE: dict[str, Smoke] = {
         "hd ticket",
         then=("--tickets", "1500", "--clients", "1", "--seconds", "0.3", "--warmup-views", "1", "--helpdesk-only"),
     ),
+    "poll_walk.py": Smoke(("--repeat", "1"), "youtube"),
     "schemathesis_api.py": Smoke(("--max-examples", "1"), "Test cases:"),
     "search.py": Smoke(("--tickets", "1000", "--runs", "2"), "all cases: p95"),
     "stories_history.py": Smoke(
