@@ -54,11 +54,8 @@ class Stand(PolledAdapter):
 
     kind = "stand-in"
 
-    def __init__(
-        self, streams: list[list[list[tuple[str, int]]]], *, hand_over: str = "page", fail: Any = None
-    ) -> None:
+    def __init__(self, streams: list[list[list[tuple[str, int]]]], *, fail: Any = None) -> None:
         self.pages, self.fail = streams, fail
-        self.hand_over = hand_over  # type: ignore[misc,assignment]
         self.handed: list[str] = []
 
     def stream(self, poll: Poll[Client, Cursor], number: int) -> Iterator[Page]:
@@ -100,16 +97,18 @@ def test_each_page_is_a_chunk_with_the_cursor_just_after_it_and_its_own_requests
     assert results[-1].platform_status["calls_left"] == 7 and results[-1].platform_status["backlog"] is False
 
 
-def test_a_call_after_the_last_page_is_counted_in_a_closing_chunk():
-    adapter = Stand([[[("a", 1)]]])
-    stream = adapter.stream
-
-    def then_a_call(poll, number):
-        yield from stream(poll, number)
+class ThenACall(Stand):
+    def stream(self, poll: Poll[Client, Cursor], number: int) -> Iterator[Page]:
+        yield from super().stream(poll, number)
         poll.client.call()  # a page with nothing new: no page handed over, a request made
 
-    adapter.stream = then_a_call  # type: ignore[method-assign]
-    results = run(adapter)
+
+class Whole(Stand):
+    hand_over = "poll"
+
+
+def test_a_call_after_the_last_page_is_counted_in_a_closing_chunk():
+    results = run(ThenACall([[[("a", 1)]]]))
     assert [(len(r.mentions), r.requests_made) for r in results] == [(1, 1), (0, 1)]
 
 
@@ -141,7 +140,7 @@ def test_a_429_after_an_answered_call_ends_the_stream_and_the_scheduler_waits_wh
 
 
 def test_a_poll_handed_over_whole_is_one_chunk_each_item_once_oldest_first():
-    adapter = Stand([[[("b", 5), ("a", 9)]], [[("a", 9), ("c", 1)]]], hand_over="poll")
+    adapter = Whole([[[("b", 5), ("a", 9)]], [[("a", 9), ("c", 1)]]])
     [result] = run(adapter)
     assert [m.external_id for m in result.mentions] == ["c", "b", "a"]  # "a" from the first stream only
     assert adapter.handed == ["c", "b", "a"] and result.cursor == {"at": ["0.0", "1.0"]}
@@ -149,5 +148,5 @@ def test_a_poll_handed_over_whole_is_one_chunk_each_item_once_oldest_first():
 
 
 def test_a_poll_handed_over_whole_begins_a_stream_only_within_the_budget():
-    [result] = run(Stand([[[("a", 1)]], [[("b", 2)]]], hand_over="poll"), budget=1)
+    [result] = run(Whole([[[("a", 1)]], [[("b", 2)]]]), budget=1)
     assert [m.external_id for m in result.mentions] == ["a"] and result.more
