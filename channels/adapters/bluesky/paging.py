@@ -48,7 +48,7 @@ class Stream:
 
 
 @dataclass
-class Walk:
+class Found:
     state: dict[str, Any]
     entries: list[Any] = field(default_factory=list)  # new items, and items the parser is to reject
     uris: set[str] = field(default_factory=set)
@@ -69,9 +69,9 @@ def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int]) -> Walk:
+def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int]) -> Found:
     """New items of one stream, newest first, then any backlog a capped poll left behind (`marked`)."""
-    result = Walk(state={})
+    result = Found(state={})
 
     def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
         since = {"since": iso(lower)} if stream.searches else {}
@@ -106,7 +106,7 @@ def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, int
     return result
 
 
-def handed(found: Walk, uris: set[str]) -> Page:
+def handed(found: Found, uris: set[str]) -> Page:
     """A stream's page as the poll hands it over: its items less those an earlier stream of this poll found (a
     mention that also matches a keyword); `uris` (the poll's) notes the AT URIs kept."""
     items: list[Any] = []

@@ -27,7 +27,7 @@ def _epoch(value: Any) -> int | None:
 
 
 @dataclass(frozen=True)
-class Walk:
+class Resume:
     since: int  # the `since` the walk's query is sent with
     next: str  # Disqus's `cursor.next`: the page to read next
 
@@ -36,7 +36,7 @@ class Walk:
 class Cursor:
     since: int | None = None
     seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # post id -> (created, signature)
-    walk: Walk | None = None
+    walk: Resume | None = None
 
     @classmethod
     def load(cls, raw: Any) -> Cursor:
@@ -54,7 +54,7 @@ class Cursor:
                 seen[ident] = (stamp, signature)
         walk_raw = clean.mapping(raw.get("walk"))
         walk_since, walk_next = _epoch(walk_raw.get("since")), clean.line(walk_raw.get("next"), max_length=201)
-        walk = Walk(walk_since, walk_next) if walk_since is not None and 0 < len(walk_next) <= 200 else None
+        walk = Resume(walk_since, walk_next) if walk_since is not None and 0 < len(walk_next) <= 200 else None
         return cls(since=_epoch(raw.get("since")), seen=seen, walk=walk)
 
     def prune(self, overlap: int) -> None:

@@ -30,7 +30,7 @@ from ..guard import Parsed, item_id, parse_each
 from ..poll.engine import Page
 from .client import LIST_POSTS, RATE_LIMITED_WAIT, BudgetUsed, Client, next_page
 from .config import PAGE_LIMIT
-from .cursor import Cursor, Walk
+from .cursor import Cursor, Resume
 from .parse import build_mention, identity, refuse_activity, signature, skip_reason
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Reader:
             following = next_page(data.get("cursor"))
             parsed = self.hand_over(items)
             ends = not items or following is None or following == page
-            cursor.walk = None if ends or following is None else Walk(since, following)
+            cursor.walk = None if ends or following is None else Resume(since, following)
             cursor.prune(self.overlap)
             yield Page(parsed, reads=len(items), more=not ends)
             handed = True

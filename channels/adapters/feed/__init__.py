@@ -42,7 +42,7 @@ from .client import fetch_feed
 from .config import DEFAULTS, settings_of
 from .cursor import Cursor
 from .parse import feed_read, parse_page
-from .walk import Walk, pages, poll_error, status_lines
+from .walk import Reader, pages, poll_error, status_lines
 
 if TYPE_CHECKING:
     from channels.models import Channel
@@ -55,23 +55,23 @@ class FeedAdapter(PolledAdapter, config=config_module):
 
     cursor_type = Cursor
 
-    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Walk:
+    def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Reader:
         now = datetime.fromtimestamp(int(time.time()), tz=UTC)
-        return Walk(session, keywords=config["keywords"], limit=int(config["max_entries_per_feed"]), now=now)
+        return Reader(session, keywords=config["keywords"], limit=int(config["max_entries_per_feed"]), now=now)
 
-    def cursor(self, channel: Channel, config: dict[str, Any], client: Walk, now: float) -> Cursor:
+    def cursor(self, channel: Channel, config: dict[str, Any], client: Reader, now: float) -> Cursor:
         since = int(client.now.timestamp()) - int(config["backfill_hours"]) * 3600
         return Cursor.load(channel.cursor, feeds=config["feeds"], since=since)
 
-    def streams(self, poll: Poll[Walk, Cursor]) -> list[Iterator[Page]]:
+    def streams(self, poll: Poll[Reader, Cursor]) -> list[Iterator[Page]]:
         """Each due feed read once, one chunk a feed that hands something over (`walk`)."""
         return [pages(poll.client, poll.cursor)]
 
-    def status(self, poll: Poll[Walk, Cursor]) -> dict[str, Any]:
+    def status(self, poll: Poll[Reader, Cursor]) -> dict[str, Any]:
         """Each feed's state in a line, for the channel's page."""
         return {"feeds": status_lines(poll.cursor)}
 
-    def failure(self, poll: Poll[Walk, Cursor]) -> AdapterError | None:
+    def failure(self, poll: Poll[Reader, Cursor]) -> AdapterError | None:
         """No feed could be read (`walk.poll_error`): the poll fails once its cursor is stored."""
         return poll_error(poll.client, poll.cursor)
 

@@ -33,7 +33,7 @@ RATE_LIMITED_WAIT = 900  # a 429 without a Retry-After: that feed waits this lon
 
 
 @dataclass
-class Walk:
+class Reader:
     """One poll's reading of the feeds, and the poll's client (what the poll engine reads of one): every due feed is
     read once, whatever it costs (no request budget: `can_call` is always true), and a feed's 429 waits that feed
     alone, the others go on (`stopped`, the 429 that would end the walk, stays None)."""
@@ -135,7 +135,7 @@ def status_lines(cursor: Cursor) -> dict[str, str]:
     return lines
 
 
-def pages(walk: Walk, cursor: Cursor) -> Iterator[Page]:
+def pages(walk: Reader, cursor: Cursor) -> Iterator[Page]:
     """One page a feed read that hands something over; a 304 and a failure hand nothing over, and their requests and
     state are stored with the next chunk or the closing one (which the poll engine adds when something changed after
     the last chunk)."""
@@ -148,7 +148,7 @@ def pages(walk: Walk, cursor: Cursor) -> Iterator[Page]:
             yield Page(parsed, reads=reads)
 
 
-def poll_error(walk: Walk, cursor: Cursor) -> AdapterError | None:
+def poll_error(walk: Reader, cursor: Cursor) -> AdapterError | None:
     """What fails the poll, once its cursor is stored: the first feed's error when no feed could be read (each one
     gone, refused or failing), or `Gone` when every feed is gone, so the channel's health says why; None when any
     feed answered, or none was due (waiting out a 429)."""

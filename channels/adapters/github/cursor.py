@@ -39,7 +39,7 @@ def moment(value: Any) -> datetime | None:
 
 
 @dataclass
-class Walk:
+class ListMark:
     """One list walked oldest first (issues, comments) or newest first (discussions). What it skips is decided by
     the mark it started from (`floor`, `floor_seen`), whatever order a page comes in; `mark` moves as it goes."""
 
@@ -75,7 +75,7 @@ class Walk:
         return found
 
     @classmethod
-    def load(cls, raw: Any) -> Walk:
+    def load(cls, raw: Any) -> ListMark:
         raw = clean.mapping(raw)
         seen = {s for s in (clean.ident(v) for v in clean.items(raw.get("seen"))) if s}
         found = clean.mapping(raw.get("resume"))
@@ -94,9 +94,9 @@ class Walk:
 
 @dataclass
 class RepoState:
-    issues: Walk = field(default_factory=Walk)
-    comments: Walk = field(default_factory=Walk)
-    discussions: Walk = field(default_factory=Walk)
+    issues: ListMark = field(default_factory=ListMark)
+    comments: ListMark = field(default_factory=ListMark)
+    discussions: ListMark = field(default_factory=ListMark)
     numbers: dict[int, str] = field(default_factory=dict)  # issue number -> node id
 
     def remember(self, number: int, node_id: str) -> None:
@@ -121,7 +121,7 @@ class RepoState:
             number, node = clean.whole(key, minimum=1, maximum=2**31), clean.ident(value)
             if number is not None and node:
                 numbers[number] = node
-        walks = {name: Walk.load(raw.get(name)) for name in ("issues", "comments", "discussions")}
+        walks = {name: ListMark.load(raw.get(name)) for name in ("issues", "comments", "discussions")}
         return cls(numbers=numbers, **walks)
 
 

@@ -29,7 +29,7 @@ from ..base import PayloadError, PollStopped
 from ..guard import Parsed
 from ..poll.engine import Page
 from .client import Client
-from .cursor import RepoState, Walk, iso, moment
+from .cursor import ListMark, RepoState, iso, moment
 from .page import discussions_parsed, each
 from .parse import Context, comment_mention, issue_mention, node_id, place
 
@@ -77,7 +77,7 @@ def _list(data: Any, label: str) -> list[Any]:
     return data
 
 
-def _pages(client: Client, walk: Walk, path: str, params: dict[str, Any]) -> Any:
+def _pages(client: Client, walk: ListMark, path: str, params: dict[str, Any]) -> Any:
     """The pages of a REST list (None at the end; `PollStopped` when the budget or a rate limit ends the walk). The
     first page goes with the last ETag of the same query; its ETag is kept while the mark stays."""
     query = urlencode(sorted(params.items()))
@@ -96,7 +96,7 @@ def _pages(client: Client, walk: Walk, path: str, params: dict[str, Any]) -> Any
         url, first = page.next_url, False
 
 
-def _since(walk: Walk, since: datetime) -> str:
+def _since(walk: ListMark, since: datetime) -> str:
     return iso(walk.floor or since)
 
 
@@ -150,7 +150,7 @@ def _issue_fetch(client: Client, state: RepoState, repo: str, number: int, conte
     _remember(state, found)
 
 
-def _handle(walk: Walk, item: Any, parse_one: Any, out: Page, state: RepoState) -> None:
+def _handle(walk: ListMark, item: Any, parse_one: Any, out: Page, state: RepoState) -> None:
     """Hand the item over (`parse_one`; None: skip it) unless the walk handed it over before; move the mark."""
     fields = clean.mapping(item)
     node, updated = node_id(fields), moment(fields.get("updated_at"))

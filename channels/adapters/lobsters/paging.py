@@ -47,7 +47,7 @@ class Stream:
 
 
 @dataclass
-class Walk:
+class Found:
     state: dict[str, Any]
     stories: list[Any] = field(default_factory=list)  # new stories the channel keeps, and items to reject
     counts: dict[str, int] = field(default_factory=dict)  # each listed story's comment count
@@ -73,12 +73,12 @@ def kept(item: dict[str, Any], keywords: list[str]) -> bool:
     return not keywords or any(k in text for k in keywords)
 
 
-def walk(client: Client, stream: Stream, state: dict[str, Any], cursor: Cursor, now: float, config: dict) -> Walk:
+def walk(client: Client, stream: Stream, state: dict[str, Any], cursor: Cursor, now: float, config: dict) -> Found:
     """New stories of one listing, newest first, then any backlog a capped poll left behind."""
     marked = MarkedWalk(
         state, mark_key="created_at", now=now, config=config, max_pages=MAX_PAGES, can_call=client.can_call
     )
-    result = Walk(state={})
+    result = Found(state={})
 
     def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
         number = int(point.get("page", 1))

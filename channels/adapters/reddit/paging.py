@@ -44,7 +44,7 @@ class Stream:
 
 
 @dataclass
-class Walk:
+class Found:
     state: dict[str, Any]
     # (entry, escaped) in reading order: new or changed items, and entries the parser is to reject
     entries: list[tuple[Any, bool]] = field(default_factory=list)
@@ -68,9 +68,9 @@ def next_after(payload: dict[str, Any]) -> str | None:
     return token(clean.mapping(payload.get("data")).get("after"), max_length=100)  # a plain fullname, to be stored
 
 
-def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, list[int]]) -> Walk:
+def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, list[int]]) -> Found:
     """New items of one stream, newest first, then any backlog a capped poll left behind (`marked`)."""
-    result = Walk(state={})
+    result = Found(state={})
 
     def page(point: dict[str, Any], lower: float, backlog: bool) -> tuple[bool, dict[str, Any], dict[str, Any]]:
         payload = client.get(stream.path, {**stream.params, "limit": PAGE_SIZE, **point})
@@ -114,7 +114,7 @@ def walk(client: Client, stream: Stream, marked: MarkedWalk, seen: dict[str, lis
     return result
 
 
-def handed(found: Walk, signatures: dict[str, int]) -> Page:
+def handed(found: Found, signatures: dict[str, int]) -> Page:
     """A stream's page as the poll hands it over: its entries, each with whether its page was escaped, less the items
     an earlier stream of this poll found; `signatures` (the poll's) notes the edit signature of each item kept."""
     items: list[tuple[Any, bool]] = []

@@ -53,7 +53,7 @@ class Mark:
     seen: dict[str, int] = field(default_factory=dict)
     resume: int | None = None  # a tag's walk stopped short: the next poll reads from here (page `page`)
     page: int = 1
-    walk: Walk | None = None
+    walk: FollowUp | None = None
     pending: int | None = None
 
     def remember(self, returned: dict[str, int], *, overlap: int) -> None:
@@ -88,13 +88,13 @@ class Mark:
             seen={k: int(t) for k, t in list(seen.items())[:_SEEN_MAX]},
             resume=_epoch(raw.get("resume")),
             page=page,
-            walk=Walk.load(raw.get("walk")),
+            walk=FollowUp.load(raw.get("walk")),
             pending=_epoch(raw.get("pending")),
         )
 
 
 @dataclass
-class Walk:
+class FollowUp:
     """A follow-up walk over vectorised ids that may take several polls: id chunk `chunk` is read next from
     `from_` (page `page`); every chunk starts at `start`; `newest` is the newest item read by the walk."""
 
@@ -122,7 +122,7 @@ class Walk:
         }
 
     @classmethod
-    def load(cls, raw: Any) -> Walk | None:
+    def load(cls, raw: Any) -> FollowUp | None:
         if not isinstance(raw, dict):
             return None
         ids = [i for i in (id_of(v) for v in clean.items(raw.get("ids"))[: 2 * (WATCH_QUESTIONS + WATCH_ANSWERS)]) if i]

@@ -28,7 +28,7 @@ from ..base import IncomingMention, PayloadError
 from ..guard import Parsed, parse_each
 from ..poll.engine import Page
 from .client import ANSWERS, COMMENTS, POSTS, QUESTIONS, Client, Skipped
-from .cursor import WATCH_ANSWERS, WATCH_QUESTIONS, Cursor, Mark, Walk
+from .cursor import WATCH_ANSWERS, WATCH_QUESTIONS, Cursor, FollowUp, Mark
 from .fields import id_of, string_of
 from .parse import ID_KEYS, PostLinks, answer_mention, comment_links, comment_mention, question_mention
 
@@ -145,7 +145,7 @@ class Streams:
         fresh = walk is None
         if walk is None:
             start = min(mark.since, mark.pending if mark.pending is not None else mark.since) - self.overlap
-            walk = Walk(ids=sorted(posts), start=start, from_=start)
+            walk = FollowUp(ids=sorted(posts), start=start, from_=start)
         method, template = _FOLLOWUPS[stream]
         while not walk.done():
             ids = ";".join(str(i) for i in walk.chunk_ids())

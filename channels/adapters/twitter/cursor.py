@@ -26,7 +26,7 @@ EDITS_KEPT = 500
 
 
 @dataclass
-class Walk:
+class Resume:
     next_token: str
     newest_id: str | None
     since_id: str | None
@@ -38,7 +38,7 @@ class Walk:
 @dataclass
 class Cursor:
     marks: dict[str, str] = field(default_factory=dict)
-    pending: dict[str, Walk] = field(default_factory=dict)
+    pending: dict[str, Resume] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -87,9 +87,9 @@ class Cursor:
             self.edits = {k: self.edits[k] for k in keep}
 
 
-def _walk(value: Any) -> Walk | None:
+def _walk(value: Any) -> Resume | None:
     walk = clean.mapping(value)
     token = walk.get("next_token")
     if not isinstance(token, str) or not token or len(token) > 500:
         return None
-    return Walk(next_token=token, newest_id=as_id(walk.get("newest_id")), since_id=as_id(walk.get("since_id")))
+    return Resume(next_token=token, newest_id=as_id(walk.get("newest_id")), since_id=as_id(walk.get("since_id")))

@@ -36,7 +36,7 @@ from ..guard import Parsed
 from ..poll.engine import Page
 from .client import DEFAULT_RATE_LIMIT_WAIT, Calls, x_get
 from .config import Source
-from .cursor import Cursor, Walk
+from .cursor import Cursor, Resume
 from .ids import FIRST_SNOWFLAKE_ID, as_id, max_id, snowflake_time
 from .parse import edits_in, page_posts, parse_page, version_of
 
@@ -66,7 +66,7 @@ def source_pages(calls: Calls, source: Source, cursor: Cursor) -> Iterator[Page]
         cursor.pending.pop(source.key, None)
     if walk is None:
         # Out of search's reach, the whole 7-day window is newer than the mark: walk it all.
-        walk = Walk(next_token="", newest_id=None, since_id=since_id if since_accepted(source, since_id) else None)
+        walk = Resume(next_token="", newest_id=None, since_id=since_id if since_accepted(source, since_id) else None)
     walk_all = since_id is not None or bool(walk.next_token)  # first poll (no mark): the first page only
     bodies: list[dict[str, Any]] = []
     try:

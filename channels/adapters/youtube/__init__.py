@@ -52,7 +52,7 @@ from . import reply
 from .client import Client, api_key_of
 from .config import DEFAULTS
 from .cursor import Cursor
-from .paging import Walk
+from .paging import Streams
 from .parse import Context, parse_page
 from .quota import Quota
 
@@ -86,7 +86,7 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
     def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
         """The due keyword searches, then each of the team's channels' and each followed video's new comments,
         page by page, each page with the cursor just after it."""
-        walk = Walk(poll.client, poll.cursor, context_of(poll.channel, poll.config), poll.config, int(poll.now))
+        walk = Streams(poll.client, poll.cursor, context_of(poll.channel, poll.config), poll.config, int(poll.now))
         poll.cursor.forget_before(walk.floor - 86_400, walk.now)
         return walk.streams()
 

@@ -40,7 +40,7 @@ def _key(item: Any) -> str:
 
 
 @dataclass
-class Walk:
+class Streams:
     client: Client
     cursor: Cursor
     context: Context
