@@ -92,7 +92,7 @@ def main() -> None:
             wall, cpu, chunks, found = f["wall"], f["cpu"], f["chunks"], f["mentions"]
             print(f"{kind:14} {wall:8.1f} ms  cpu {cpu:8.1f} ms  {chunks:3.0f} chunks  {found:4.0f} mentions")
         return
-    _common.machine_print()
+    print(f"before: {args.before}; after: {_common.REPO}; load {_common.load_average()}", flush=True)
     trees = [args.before, str(_common.REPO)]
     rounds: dict[str, list[dict[str, dict[str, float]]]] = {"before": [], "after": []}
     for number in range(args.rounds):
