@@ -42,6 +42,7 @@ def measure(repeat: int) -> dict[str, dict[str, float]]:
         polled_base = importlib.import_module("channels.adapters.poll.adapter").PolledAdapter
     except ImportError:  # a tree from before the poll engine
         polled_base = importlib.import_module("channels.adapters.polling").PolledAdapter
+    from channels.adapters.email.platform import PLATFORM as EMAIL
     from channels.adapters.registry import get_adapter
     from channels.demo.channels import DEMO_CHANNELS, demo_slug
     from channels.http import build_session
@@ -50,7 +51,7 @@ def measure(repeat: int) -> dict[str, dict[str, float]]:
     figures: dict[str, dict[str, float]] = {}
     for kind, spec in sorted(DEMO_CHANNELS.items()):
         adapter = get_adapter(kind)
-        if not isinstance(adapter, polled_base) or kind == "email":  # e-mail's poll is IMAP, not the engine's
+        if not isinstance(adapter, polled_base) or kind == EMAIL.kind:  # e-mail's poll is IMAP, not the engine's
             continue
         channel, _ = Channel.objects.get_or_create(
             slug=demo_slug(kind), defaults={"name": spec["name"], "kind": kind, "config": spec["config"]}
