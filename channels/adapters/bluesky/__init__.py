@@ -31,7 +31,6 @@ writes as (`oauth.py`), watched threads (`thread.py`), the demo's Bluesky (`repl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +42,7 @@ from ..base import ReplyTarget
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
 from ..poll.engine import Page, Poll
-from ..poll.walks import MarkedCursor, marked_walks
+from ..poll.walks import MarkedCursor, MarkedHooks, marked_walks
 from . import chat, chat_read, reply, thread
 from . import config as config_module
 from .auth import login_of
@@ -60,7 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["BlueskyAdapter"]
 
 
-class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
+class BlueskyAdapter(MarkedHooks, PolledAdapter, config=config_module, thread=thread):
     kind = "bluesky"
     channel_key_grant = staticmethod(app_password_grant)
     channel_key_words = "the channel's app password"
@@ -112,15 +111,6 @@ class BlueskyAdapter(PolledAdapter, config=config_module, thread=thread):
         """Each item handed over in `seen`."""
         for mention in parsed.mentions:
             poll.cursor.seen[mention.external_id] = int(mention.created_at.timestamp())
-
-    def backlog(self, poll: Poll[Client, MarkedCursor]) -> bool:
-        return poll.cursor.backlog
-
-    def status(self, poll: Poll[Client, MarkedCursor]) -> dict[str, Any]:
-        return poll.client.status()
-
-    def not_before(self, poll: Poll[Client, MarkedCursor]) -> datetime | None:
-        return poll.client.not_before
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(self.validate_config(channel.config))

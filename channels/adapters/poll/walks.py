@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from channels import clean
@@ -213,3 +214,21 @@ def marked_walks(
         yield page(found)
 
     return [walked(stream) for stream in ordered]
+
+
+class MarkedHooks:
+    """What an adapter whose streams are `marked_walks` (Reddit, Bluesky) answers the engine the same way, put before
+    `PolledAdapter` in its bases: a backlog is a stream's `resume` in the cursor, and the platform's figures and own
+    wait are its client's."""
+
+    def backlog(self, poll: Poll[Any, Any]) -> bool:
+        backlog: bool = poll.cursor.backlog
+        return backlog
+
+    def status(self, poll: Poll[Any, Any]) -> dict[str, Any]:
+        status: dict[str, Any] = poll.client.status()
+        return status
+
+    def not_before(self, poll: Poll[Any, Any]) -> datetime | None:
+        wait: datetime | None = poll.client.not_before
+        return wait

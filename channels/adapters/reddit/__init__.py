@@ -30,7 +30,6 @@ rest of the page is stored, the cursor moving on.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +41,7 @@ from ..base import PayloadError
 from ..guard import Parsed
 from ..poll.adapter import PolledAdapter
 from ..poll.engine import Page, Poll
-from ..poll.walks import marked_walks
+from ..poll.walks import MarkedHooks, marked_walks
 from . import config as config_module
 from . import message, message_read, reply, thread
 from .auth import AUTH_URL, credentials_of, user_agent
@@ -68,7 +67,7 @@ __all__ = [
 ]
 
 
-class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
+class RedditAdapter(MarkedHooks, PolledAdapter, config=config_module, thread=thread):
     kind = "reddit"
 
     post_reply = staticmethod(reply.post_reply)
@@ -106,15 +105,6 @@ class RedditAdapter(PolledAdapter, config=config_module, thread=thread):
                 int(mention.created_at.timestamp()),
                 poll.cursor.signatures.get(mention.external_id, 0),
             ]
-
-    def backlog(self, poll: Poll[Client, Cursor]) -> bool:
-        return poll.cursor.backlog
-
-    def status(self, poll: Poll[Client, Cursor]) -> dict[str, Any]:
-        return poll.client.status()
-
-    def not_before(self, poll: Poll[Client, Cursor]) -> datetime | None:
-        return poll.client.not_before
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = settings_of(channel.config)
