@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 
 @shared_task(name="tests.kill_effect", bind=True, acks_late=True, ignore_result=True)
-def kill_effect(self: Task, key: int, table: str, seconds: float) -> None:
+def kill_effect(self: Task, key: int, table: str, seconds: float, after: float | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table}_attempt (key, worker, pid) VALUES (%s, %s, %s)",  # noqa: S608 (the test's table)
@@ -32,4 +32,5 @@ def kill_effect(self: Task, key: int, table: str, seconds: float) -> None:
             f"WHERE NOT EXISTS (SELECT 1 FROM {table}_effect WHERE key = %s)",
             [key, self.request.hostname, os.getpid(), key],
         )
-    time.sleep(seconds)  # the work after it (a worker killed here made it, and the task is run again)
+    # The work after it (a worker killed here made it, and the task is run again): `after` seconds, else `seconds`.
+    time.sleep(seconds if after is None else after)
