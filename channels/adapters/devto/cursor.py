@@ -25,7 +25,7 @@ from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import newest, stamps
 
 SEEN_LIMIT = 5000  # ids per stream; beyond it the oldest are forgotten (a re-read is then a duplicate the ingest drops)
 OVERLAP_SECONDS = 300  # a finished walk's next lower bound sits this far under the newest article it read

@@ -23,7 +23,7 @@ from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import newest, stamps
 
 SEEN_LIMIT = 2000
 

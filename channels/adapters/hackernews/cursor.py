@@ -19,7 +19,7 @@ from typing import Any
 
 from channels import clean
 
-from ..stored import newest
+from ..poll.stored import newest
 
 SEEN_LIMIT = 5000  # ids per keyword; beyond it the oldest are forgotten (a re-read is then a duplicate)
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from channels import clean
 
+from ..poll.stored import newest, stamps
 from ..poll.walks import marked_states
-from ..stored import newest, stamps
 
 SEEN_LIMIT = 5000  # stories remembered; beyond it the oldest are forgotten (a re-read is a duplicate the ingest drops)
 WATCHED_LIMIT = 200  # stories whose comments are read; the ones watched longest are dropped first

@@ -20,8 +20,8 @@ from typing import Any
 
 from channels import clean
 
+from ..poll.stored import token
 from ..poll.walks import MarkedCursor, configured, marked_states
-from ..stored import token
 from .paging import Stream
 
 SEEN_LIMIT = 1000

@@ -22,7 +22,7 @@ from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import newest, stamps
 
 SEEN_LIMIT = 20_000  # comment ids kept; beyond it the oldest go (a re-read is then a duplicate the ingest drops)
 VIDEOS_LIMIT = 500
