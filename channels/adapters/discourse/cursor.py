@@ -81,11 +81,9 @@ class Topics:
             topic_id = _int(topic)
             if topic_id is None or not isinstance(rows, list):
                 continue
-            pairs = {
-                row[0]: row[1]
-                for row in rows
-                if isinstance(row, list) and len(row) == 2 and all(_int(v) is not None for v in row)
-            }
+            # Read as numbers: a post number kept as text ("5") would not sort beside the others when pruned.
+            read = (tuple(map(_int, row)) for row in rows if isinstance(row, list) and len(row) == 2)
+            pairs = {n: pid for n, pid in read if n is not None and pid is not None}
             if pairs:
                 posts[topic_id] = pairs
         return cls(posts)
