@@ -18,7 +18,8 @@ THREADS_KEPT = 500
 
 
 def order(snowflake: str) -> int:
-    return int(snowflake) if snowflake.isdigit() else 0
+    # isdecimal, not isdigit: "²" is a digit int() refuses (a damaged mark made the dump raise).
+    return int(snowflake) if snowflake.isdecimal() else 0
 
 
 @dataclass
