@@ -147,7 +147,7 @@ CASES: dict[str, Case] = {
     ),
     "email": (
         {"mailbox": "INBOX", "uidvalidity": 1700000000, "last_uid": 4242},
-        EmailCursor.load,
+        EmailCursor.loaded,
         lambda cursor: cursor.dump() if cursor is not None else None,
     ),
     "feed": (

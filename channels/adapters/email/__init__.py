@@ -113,7 +113,8 @@ class EmailAdapter(PolledAdapter, config=config_module):
         config = settings_of(self.validate_config(channel.config))
         password = password_of(channel)
         with imap_session(config, password) as imap:
-            walk = MailboxWalk(imap, config, Cursor.load(channel.cursor), channel_slug=channel.slug)
+            # None for a missing or damaged cursor: the poll re-syncs the backfill window (Message-ID dedupes).
+            walk = MailboxWalk(imap, config, Cursor.loaded(channel.cursor), channel_slug=channel.slug)
             yield from walk.chunks()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
