@@ -168,7 +168,7 @@ CASES: dict[str, Case] = {
                 }
             },
         },
-        lambda raw: FeedCursor.load(raw, feeds=[FEED], since=NOW - 86_400),
+        lambda raw: FeedCursor.read_back(raw, feeds=[FEED], since=NOW - 86_400),
         lambda cursor: cursor.dump(),
     ),
     "github": (
