@@ -325,7 +325,7 @@ CASES: dict[str, Case] = {
     ),
     "youtube_quota": (
         {"day": "2025-11-28", "spent": 412, "exhausted": True},
-        lambda raw: Quota.load(raw, budget=10_000, now=datetime.fromtimestamp(NOW, UTC)),
+        lambda raw: Quota.read_back(raw, budget=10_000, now=datetime.fromtimestamp(NOW, UTC)),
         lambda quota: quota.dump(),
     ),
 }
