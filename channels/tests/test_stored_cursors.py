@@ -202,7 +202,7 @@ CASES: dict[str, Case] = {
                 }
             },
         },
-        lambda raw: GitLabCursor.load(raw, base_url=GITLAB),
+        lambda raw: GitLabCursor.read_back(raw, base_url=GITLAB),
         lambda cursor: cursor.dump(),
     ),
     "hackernews": (

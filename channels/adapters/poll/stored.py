@@ -110,24 +110,28 @@ S = TypeVar("S", bound="Stored")
 
 
 def nested(kind: type[S]) -> Reading[S]:
-    """A part kept as its own `Stored` (None when a field it cannot go without is damaged: `Stored.loaded`), written
-    as null while the field holds none."""
-    return Reading(kind.loaded, lambda part: part.dump() if part is not None else None)
+    """A part kept as its own `Stored` (None when a field it cannot go without is damaged: `Stored.loaded`)."""
+    return Reading(kind.loaded, lambda part: part.dump())
 
 
-def keyed(reading: Reading[T], *, key: Callable[[Any], str] = clean.ident) -> Reading[dict[str, T]]:
-    """A map of ids (read by `key`: "" drops the entry) to values read by `reading` (None drops it too)."""
+def _ident(value: Any) -> str | None:
+    return clean.ident(value) or None
 
-    def read(value: Any) -> dict[str, T]:
+
+def keyed(reading: Reading[T], *, key: Callable[[Any], Any] = _ident) -> Reading[dict[Any, T]]:
+    """A map of ids (read by `key`, by default `clean.ident`: None drops the entry; written as text) to values read
+    by `reading` (None drops it too)."""
+
+    def read(value: Any) -> dict[Any, T]:
         found = ((key(k), reading.read(v)) for k, v in clean.mapping(value).items())
-        return {k: v for k, v in found if k and v is not None}
+        return {k: v for k, v in found if k is not None and v is not None}
 
-    return Reading(read, lambda kept: {k: reading.write(v) for k, v in kept.items()})
+    return Reading(read, lambda kept: {str(k): reading.write(v) for k, v in kept.items()})
 
 
 @dataclass(frozen=True)
 class Kept:
-    reading: Reading[Any]
+    reading: Reading[Any]  # (a field holding None is written as null)
     key: str | None  # the key it is stored under, when it is not the field's name
     optional: bool  # not written while the field holds its default
 
@@ -189,7 +193,7 @@ class Stored:
             how, value = each.metadata.get("kept"), getattr(self, each.name)
             if how is None or (how.optional and value == _default(each)):
                 continue
-            dumped[how.key or each.name] = how.reading.write(value)
+            dumped[how.key or each.name] = how.reading.write(value) if value is not None else None
         return dumped
 
 
