@@ -241,7 +241,7 @@ CASES: dict[str, Case] = {
             "seen": ["117020580518794573", "117020593741189701"],
             "account": {"id": "109000000000000001", "token": "0f1e2d3c4b5a"},
         },
-        lambda raw: MastodonCursor.load(raw, base_url=MASTODON),
+        lambda raw: MastodonCursor.read_back(raw, base_url=MASTODON),
         lambda cursor: cursor.dump(),
     ),
     "reddit": (
