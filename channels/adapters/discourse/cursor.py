@@ -178,6 +178,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 @dataclass
 class Cursor:
+    """Hand-written: its state is kept under the key its mode names, and read back only for the same site and mode."""
+
     base_url: str
     mode: str
     latest: LatestState

@@ -105,6 +105,8 @@ class EmailAdapter(PolledAdapter, config=config_module):
 
     # --- polling ---------------------------------------------------------------------
 
+    cursor_type = Cursor  # declared like every polled platform's; read by `fetch_chunks` below, not the engine
+
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's messages in UID chunks, oldest first, each with the cursor just after it (see `paging`).
         `session` (HTTP) is not used: this channel speaks IMAP. The one poll not on the engine

@@ -41,6 +41,8 @@ class KeywordState:
 
 @dataclass
 class Cursor:
+    """Hand-written: its keywords are read for those configured now, a version-1 cursor migrated on the way."""
+
     newest: int | None
     keywords: dict[str, KeywordState]
 

@@ -37,6 +37,8 @@ class Resume:
 
 @dataclass
 class Cursor:
+    """Hand-written: its marks are the cursor's own top-level keys (one per source), not fields it declares."""
+
     marks: dict[str, str] = field(default_factory=dict)
     pending: dict[str, Resume] = field(default_factory=dict)
     edits: dict[str, str] = field(default_factory=dict)
