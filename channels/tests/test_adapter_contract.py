@@ -162,7 +162,6 @@ HAND_WRITTEN_CURSORS = {
     "followed now",
     "discourse": "its state is kept under the key its mode names, read back only for the same site and mode",
     "hackernews": "its keywords are read for those configured now, a version-1 cursor migrated on the way",
-    "twitter": "its marks are the cursor's own top-level keys (one per source), not fields it declares",
 }
 
 
