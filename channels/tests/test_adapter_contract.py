@@ -161,7 +161,6 @@ HAND_WRITTEN_CURSORS = {
     "devto": 'its walk is kept nested under "articles" (page and top together), its maps read for the articles '
     "followed now",
     "discourse": "its state is kept under the key its mode names, read back only for the same site and mode",
-    "hackernews": "its keywords are read for those configured now, a version-1 cursor migrated on the way",
 }
 
 

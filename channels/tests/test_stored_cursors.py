@@ -211,7 +211,7 @@ CASES: dict[str, Case] = {
             "created_at_i": NOW - 100,
             "keywords": {"gitlab": {"from": NOW - 400, "seen": {"46712345": NOW - 100, "46712300": NOW - 400}}},
         },
-        lambda raw: HackerNewsCursor.load(raw, keywords=["gitlab"], overlap=300, now=NOW, backfill_hours=24),
+        lambda raw: HackerNewsCursor.read_back(raw, keywords=["gitlab"], overlap=300, now=NOW, backfill_hours=24),
         lambda cursor: cursor.dump(),
     ),
     "lobsters": (
