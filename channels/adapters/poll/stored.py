@@ -91,11 +91,6 @@ def moment(*, timespec: str) -> Reading[datetime]:
     return Reading(read, write)
 
 
-def paging(*, max_length: int) -> Reading[str]:
-    """A platform's paging token (`token`)."""
-    return Reading(lambda value: token(value, max_length=max_length))
-
-
 def seconds(*, limit: int | None = None) -> Reading[dict[str, int]]:
     """A map of ids to seconds (`stamps`), written cut to its `limit` newest (`newest`) when it has one."""
     return Reading(stamps, (lambda kept: newest(kept, limit)) if limit is not None else _same)
@@ -178,6 +173,8 @@ class Stored:
 
     @classmethod
     def load(cls, raw: Any) -> Self:
+        """The cursor `raw` holds, each kept field missing or damaged at its default (a part with a kept field that
+        has none is read by `loaded`)."""
         return cls(**cls.cleaned(raw))
 
     @classmethod
