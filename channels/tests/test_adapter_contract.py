@@ -15,6 +15,7 @@ import pytest
 from channels.adapters.adapter import Adapter
 from channels.adapters.platform import Platform
 from channels.adapters.poll.adapter import PolledAdapter
+from channels.adapters.poll.stored import Stored
 from channels.adapters.registry import PLATFORMS, get_adapter, platform_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,3 +151,24 @@ def test_every_polled_adapter_polls_on_the_engine_but_email():
     polled = {kind for kind in PLATFORMS if isinstance(get_adapter(kind), PolledAdapter)}
     own = {kind for kind in polled if type(get_adapter(kind)).fetch_chunks is not PolledAdapter.fetch_chunks}
     assert len(polled) == 17 and own == OWN_POLL
+
+
+# The polled platforms whose cursor is written by hand, not on `Stored` (channels.adapters.poll.stored), and why (each
+# cursor's docstring says it too).
+HAND_WRITTEN_CURSORS = {
+    "bluesky": "MarkedCursor: streams and seen read for the streams configured now, by the platform's readers",
+    "reddit": "MarkedCursor: streams and seen read for the streams configured now, by the platform's readers",
+    "devto": 'its walk is kept nested under "articles" (page and top together), its maps read for the articles '
+    "followed now",
+    "discourse": "its state is kept under the key its mode names, read back only for the same site and mode",
+}
+
+
+def test_every_polled_cursor_is_stored_but_the_listed():
+    """A polled platform's cursor (its adapter's `cursor_type`) declares how each field is read back and lets `Stored`
+    load, dump and version it: one that cleans and dumps field by field writes that again."""
+    polled = {kind: adapter for kind in PLATFORMS if isinstance(adapter := get_adapter(kind), PolledAdapter)}
+    cursors = {kind: type(adapter).cursor_type for kind, adapter in polled.items()}
+    assert all(isinstance(cursor, type) for cursor in cursors.values()), cursors
+    by_hand = {kind for kind, cursor in cursors.items() if not issubclass(cursor, Stored)}
+    assert len(cursors) == 17 and by_hand == set(HAND_WRITTEN_CURSORS)

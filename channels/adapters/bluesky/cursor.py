@@ -18,8 +18,8 @@ from typing import Any
 
 from channels import clean
 
+from ..poll.stored import token
 from ..poll.walks import MarkedCursor, configured, marked_states
-from ..stored import token
 from .paging import Stream
 from .parse import post_uri
 

@@ -23,8 +23,8 @@ from channels import clean
 
 from ..base import PayloadError
 from ..poll.engine import Page
+from ..poll.stored import token
 from ..poll.walks import MarkedWalk
-from ..stored import token
 from .client import Client
 from .parse import post_uri, sort_time
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import Stored, kept, newest, stamps, whole
 
 SEEN_LIMIT = 5000  # ids per stream; beyond it the oldest are forgotten (a re-read is then a duplicate the ingest drops)
 OVERLAP_SECONDS = 300  # a finished walk's next lower bound sits this far under the newest article it read
@@ -33,21 +33,14 @@ FOLLOWED_LIMIT = 500  # articles taken in whose comments are read; beyond it tho
 DAY = 86_400
 
 
-@dataclass
-class Followed:
-    taken: int  # when the walk took the article in
-    read: int = 0  # when its comments were last read (0: not yet)
-
-    @classmethod
-    def load(cls, raw: Any) -> Followed | None:
-        raw = clean.mapping(raw)
-        taken = clean.whole(raw.get("taken"), minimum=0)
-        return None if taken is None else cls(taken, clean.whole(raw.get("read"), minimum=0) or 0)
+class Followed(Stored):
+    taken: int = kept(whole(minimum=0))  # when the walk took the article in
+    read: int = kept(whole(minimum=0), default=0)  # when its comments were last read (0: not yet)
 
 
 def _followed(raw: Any, *, until: int) -> dict[str, Followed]:
     """The followed articles taken in after `until`, the FOLLOWED_LIMIT taken in last."""
-    loaded = ((clean.ident(k), Followed.load(v)) for k, v in clean.mapping(raw).items())
+    loaded = ((clean.ident(k), Followed.loaded(v)) for k, v in clean.mapping(raw).items())
     return _taken_last({k: f for k, f in loaded if k and f is not None and f.taken > until})
 
 
@@ -58,6 +51,9 @@ def _taken_last(followed: dict[str, Followed]) -> dict[str, Followed]:
 
 @dataclass
 class Cursor:
+    """Hand-written: its walk's fields are kept nested under "articles" (page and top together), its maps read for the
+    articles followed now."""
+
     since: int
     seen: dict[str, int] = field(default_factory=dict)
     page: int | None = None  # the page an unfinished walk goes on from
@@ -124,6 +120,6 @@ class Cursor:
         return {
             "version": 1,
             "articles": walk,
-            "followed": {k: {"taken": f.taken, "read": f.read} for k, f in _taken_last(self.followed).items()},
+            "followed": {k: f.dump() for k, f in _taken_last(self.followed).items()},
             "comments": {a: newest(seen, SEEN_LIMIT) for a, seen in self.comments.items()},
         }

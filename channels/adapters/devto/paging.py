@@ -15,7 +15,7 @@ from channels import clean
 from ..base import Gone, PayloadError, PollStopped
 from ..guard import parse_each
 from ..poll.engine import Page
-from ..stored import epoch_of
+from ..poll.stored import epoch_of
 from .client import Client
 from .cursor import Cursor
 from .parse import comment_mention, parse_articles, tree_nodes

@@ -9,34 +9,31 @@ archived posts were listed. ``bot_id`` is the bot's own user id (its messages ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
-from channels import clean
+from ..poll.stored import Stored, ident, kept, keyed, text
 
 THREADS_KEPT = 500
 
 
 def order(snowflake: str) -> int:
-    return int(snowflake) if snowflake.isdigit() else 0
+    # isdecimal, not isdigit: "²" is a digit int() refuses (a damaged mark made the dump raise).
+    return int(snowflake) if snowflake.isdecimal() else 0
 
 
-@dataclass
-class Cursor:
-    marks: dict[str, str] = field(default_factory=dict)  # channel or thread id -> its newest message id
-    bot_id: str = ""
+class Cursor(Stored):
+    # channel or thread id -> its newest message id
+    marks: dict[str, str] = kept(keyed(text(), key=str), default_factory=dict)
+    bot_id: str = kept(ident(), default="")
     # This poll's threads with something new (as Discord lists them): what the poll's messages are parsed with (a
     # forum post's name, which channel is a thread). Not kept.
     threads: list[dict[str, Any]] = field(default_factory=list)
 
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        raw = clean.mapping(raw)
-        marks = {k: v for k, v in clean.mapping(raw.get("marks")).items() if isinstance(v, str)}
-        return cls(marks, clean.ident(raw.get("bot_id")))
-
-    def dump(self, config: dict[str, Any]) -> dict[str, Any]:
-        return {"marks": marks_trimmed(self.marks, config), "bot_id": self.bot_id}
+    def dump(self, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The marks trimmed to what `config` (the channel's) keeps."""
+        dumped = super().dump()
+        return dumped if config is None else {**dumped, "marks": marks_trimmed(self.marks, config)}
 
 
 def marks_trimmed(marks: dict[str, str], config: dict[str, Any]) -> dict[str, str]:

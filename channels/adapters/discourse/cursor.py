@@ -5,13 +5,11 @@ signatures of recent posts (to see edits), the search-mode window, and the posts
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
-from channels import clean
-
-from .fields import time_of
+from ..poll.stored import Reading, Stored, kept, keyed, moment, nested, text, whole
 from .fields import whole_of as _int
 
 RECENT_LIMIT = 500
@@ -81,70 +79,63 @@ class Topics:
             topic_id = _int(topic)
             if topic_id is None or not isinstance(rows, list):
                 continue
-            pairs = {
-                row[0]: row[1]
-                for row in rows
-                if isinstance(row, list) and len(row) == 2 and all(_int(v) is not None for v in row)
-            }
+            # Read as numbers: a post number kept as text ("5") would not sort beside the others when pruned.
+            read = (tuple(map(_int, row)) for row in rows if isinstance(row, list) and len(row) == 2)
+            pairs = {n: pid for n, pid in read if n is not None and pid is not None}
             if pairs:
                 posts[topic_id] = pairs
         return cls(posts)
 
 
-@dataclass
-class Gap:
+class Gap(Stored):
     """Post ids not read yet: below `top` (the lowest id of the newest page) and above `low`, read in windows
     of `step` ids."""
 
-    top: int
-    low: int
-    step: int = STEP_DEFAULT
+    top: int = kept(Reading(_int))
+    low: int = kept(Reading(_int))
+    step: int = kept(Reading(_int), default=STEP_DEFAULT)
 
 
-@dataclass
-class LatestState:
-    high: int | None = None  # every post id up to here has been read (and the new ones handed over)
-    gap: Gap | None = None  # a backlog: ids in (low, top) not read yet; low == high
-    recent: dict[str, str] = field(default_factory=dict)
+def _post_id(key: Any) -> str | None:
+    return str(key) if _int(key) is not None else None
 
-    def dump(self) -> dict[str, Any]:
-        recent = sorted(self.recent.items(), key=lambda kv: int(kv[0]), reverse=True)[:RECENT_LIMIT]
-        return {
-            "high": self.high,
-            "gap": {"top": self.gap.top, "low": self.gap.low, "step": self.gap.step} if self.gap else None,
-            "recent": dict(recent),
-        }
+
+class LatestState(Stored):
+    high: int | None = kept(
+        Reading(_int), default=None
+    )  # every post id up to here has been read (new ones handed over)
+    gap: Gap | None = kept(nested(Gap), default=None)  # a backlog: ids in (low, top) not read yet; low == high
+    recent: dict[str, str] = kept(
+        Reading(
+            keyed(text(), key=_post_id).read,
+            lambda recent: dict(sorted(recent.items(), key=lambda kv: int(kv[0]), reverse=True)[:RECENT_LIMIT]),
+        ),
+        default_factory=dict,
+    )
 
     @classmethod
-    def load(cls, raw: Any) -> LatestState:
-        if not isinstance(raw, dict):
-            return cls()
-        gap = clean.mapping(raw.get("gap"))
-        top, low, step = _int(gap.get("top")), _int(gap.get("low")), _int(gap.get("step"))
-        high = _int(raw.get("high"))
-        recent = clean.mapping(raw.get("recent"))
-        state = cls(
-            high=high,
-            recent={str(k): v for k, v in recent.items() if _int(k) is not None and isinstance(v, str)},
-        )
-        if high is not None and top is not None and low is not None and top > low:
-            if low == high:
-                valid_step = step if step is not None and 1 <= step <= STEP_MAX else STEP_DEFAULT
-                state.gap = Gap(top=top, low=low, step=valid_step)
-            elif low < high:
+    def load(cls, raw: Any) -> Self:
+        state = super().load(raw)
+        gap, state.gap = state.gap, None
+        if state.high is not None and gap is not None and gap.top > gap.low:
+            if gap.low == state.high:
+                state.gap = Gap(gap.top, gap.low, gap.step if 1 <= gap.step <= STEP_MAX else STEP_DEFAULT)
+            elif gap.low < state.high:
                 # A gap written before backlogs were read oldest first (its high was above the gap): go back to
                 # the gap's bottom; what was handed over already is known to `recent` and to the ingest.
-                state.high = low
+                state.high = gap.low
         return state
 
 
-@dataclass
-class SearchState:
-    query: str
-    newest: datetime | None = None
-    seen: dict[str, int] = field(default_factory=dict)
-    resume: int | None = None  # a walk cut short goes on from this page at the next poll
-    walk_newest: datetime | None = None  # the newest post of that walk so far
+class SearchState(Stored):
+    query: str = kept(text())
+    newest: datetime | None = kept(moment(timespec="milliseconds"), default=None)
+    seen: dict[str, int] = kept(
+        keyed(Reading(lambda at: at if isinstance(at, int) else None), key=_post_id), default_factory=dict
+    )
+    # a walk cut short goes on from this page at the next poll
+    resume: int | None = kept(whole(minimum=2, maximum=10_000), default=None, optional=True)
+    walk_newest: datetime | None = kept(moment(timespec="milliseconds"), default=None)  # that walk's newest post so far
 
     def dump(self) -> dict[str, Any]:
         seen = self.seen
@@ -153,33 +144,17 @@ class SearchState:
             # zone, so one more day is kept.
             floor = datetime.combine(self.newest.date() - timedelta(days=2), datetime.min.time(), tzinfo=UTC)
             seen = {k: t for k, t in seen.items() if t >= floor.timestamp()}
-        kept = sorted(seen.items(), key=lambda kv: (kv[1], int(kv[0])), reverse=True)[:SEARCH_SEEN_LIMIT]
-        dumped: dict[str, Any] = {"query": self.query, "newest": _iso(self.newest), "seen": dict(kept)}
-        if self.resume is not None:
-            dumped.update(resume=self.resume, walk_newest=_iso(self.walk_newest))
+        newest_first = sorted(seen.items(), key=lambda kv: (kv[1], int(kv[0])), reverse=True)[:SEARCH_SEEN_LIMIT]
+        dumped = {**super().dump(), "seen": dict(newest_first)}
+        if self.resume is None:
+            del dumped["walk_newest"]
         return dumped
-
-    @classmethod
-    def load(cls, raw: Any, query: str) -> SearchState:
-        if not isinstance(raw, dict) or raw.get("query") != query:
-            return cls(query=query)
-        seen = clean.mapping(raw.get("seen"))
-        resume = _int(raw.get("resume"))
-        return cls(
-            query=query,
-            newest=time_of(raw.get("newest")),
-            seen={str(k): t for k, t in seen.items() if _int(k) is not None and isinstance(t, int)},
-            resume=resume if resume is not None and 1 < resume <= 10_000 else None,
-            walk_newest=time_of(raw.get("walk_newest")),
-        )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z") if moment else None
 
 
 @dataclass
 class Cursor:
+    """Hand-written: its state is kept under the key its mode names, and read back only for the same site and mode."""
+
     base_url: str
     mode: str
     latest: LatestState
@@ -194,11 +169,12 @@ class Cursor:
         if not isinstance(raw, dict) or raw.get("base_url") != base_url:
             return cls(base_url, mode, LatestState(), SearchState(query), Topics())
         same_mode = raw.get("mode") == mode
+        search = SearchState.loaded(raw.get("search")) if same_mode else None
         return cls(
             base_url=base_url,
             mode=mode,
             latest=LatestState.load(raw.get("latest") if same_mode else None),
-            search=SearchState.load(raw.get("search") if same_mode else None, query),
+            search=search if search is not None and search.query == query else SearchState(query),
             topics=Topics.load(raw.get("topics")),
         )
 

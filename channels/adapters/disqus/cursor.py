@@ -11,10 +11,11 @@ Disqus's ``cursor.next`` of the page to read next, so the next poll goes on wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
+
+from ..poll.stored import Reading, Stored, kept, keyed, nested
 
 SEEN_LIMIT = 2000
 _EPOCH_MAX = 2**40
@@ -26,49 +27,36 @@ def _epoch(value: Any) -> int | None:
     return value if 0 <= value < _EPOCH_MAX else None
 
 
-@dataclass(frozen=True)
-class Resume:
-    since: int  # the `since` the walk's query is sent with
-    next: str  # Disqus's `cursor.next`: the page to read next
+def _seen(value: Any) -> tuple[int, str] | None:
+    """A post's (created, signature)."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    stamp, signature = _epoch(value[0]), value[1]
+    return (stamp, signature) if stamp is not None and isinstance(signature, str) and len(signature) <= 64 else None
 
 
-@dataclass
-class Cursor:
-    since: int | None = None
-    seen: dict[str, tuple[int, str]] = field(default_factory=dict)  # post id -> (created, signature)
-    walk: Resume | None = None
+def _next(value: Any) -> str | None:
+    found = clean.line(value, max_length=201)
+    return found if 0 < len(found) <= 200 else None
 
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        """Tolerant: a missing or damaged cursor starts again from the backfill window (the ingest service
-        drops what it already has); a damaged walk starts again from `since`."""
-        if not isinstance(raw, dict):
-            return cls()
-        seen: dict[str, tuple[int, str]] = {}
-        for post_id, value in clean.mapping(raw.get("seen")).items():
-            ident = clean.ident(post_id)
-            if not ident or not isinstance(value, list) or len(value) != 2:
-                continue
-            stamp, signature = _epoch(value[0]), value[1]
-            if stamp is not None and isinstance(signature, str) and len(signature) <= 64:
-                seen[ident] = (stamp, signature)
-        walk_raw = clean.mapping(raw.get("walk"))
-        walk_since, walk_next = _epoch(walk_raw.get("since")), clean.line(walk_raw.get("next"), max_length=201)
-        walk = Resume(walk_since, walk_next) if walk_since is not None and 0 < len(walk_next) <= 200 else None
-        return cls(since=_epoch(raw.get("since")), seen=seen, walk=walk)
+
+class Resume(Stored, frozen=True):
+    since: int = kept(Reading(_epoch))  # the `since` the walk's query is sent with
+    next: str = kept(Reading(_next))  # Disqus's `cursor.next`: the page to read next
+
+
+class Cursor(Stored):
+    """Tolerant: a missing or damaged cursor starts again from the backfill window (the ingest service drops what it
+    already has); a damaged walk starts again from `since`."""
+
+    VERSION = 1
+    since: int | None = kept(Reading(_epoch), default=None)
+    # post id -> (created, signature)
+    seen: dict[str, tuple[int, str]] = kept(keyed(Reading(_seen, list)), default_factory=dict)
+    walk: Resume | None = kept(nested(Resume), default=None, optional=True)
 
     def prune(self, overlap: int) -> None:
         """Keeps what the next poll can still read again (created at or after `since - overlap`), newest first."""
         floor = (self.since or 0) - overlap
         kept = sorted(((k, v) for k, v in self.seen.items() if v[0] >= floor), key=lambda kv: (-kv[1][0], kv[0]))
         self.seen = dict(kept[:SEEN_LIMIT])
-
-    def dump(self) -> dict[str, Any]:
-        dumped: dict[str, Any] = {
-            "version": 1,
-            "since": self.since,
-            "seen": {k: [t, sig] for k, (t, sig) in self.seen.items()},
-        }
-        if self.walk is not None:
-            dumped["walk"] = {"since": self.walk.since, "next": self.walk.next}
-        return dumped

@@ -105,6 +105,8 @@ class EmailAdapter(PolledAdapter, config=config_module):
 
     # --- polling ---------------------------------------------------------------------
 
+    cursor_type = Cursor  # declared like every polled platform's; read by `fetch_chunks` below, not the engine
+
     def fetch_chunks(self, *, channel: Channel, session: requests.Session) -> Iterator[FetchResult]:
         """The poll's messages in UID chunks, oldest first, each with the cursor just after it (see `paging`).
         `session` (HTTP) is not used: this channel speaks IMAP. The one poll not on the engine
@@ -113,7 +115,8 @@ class EmailAdapter(PolledAdapter, config=config_module):
         config = settings_of(self.validate_config(channel.config))
         password = password_of(channel)
         with imap_session(config, password) as imap:
-            walk = MailboxWalk(imap, config, Cursor.load(channel.cursor), channel_slug=channel.slug)
+            # None for a missing or damaged cursor: the poll re-syncs the backfill window (Message-ID dedupes).
+            walk = MailboxWalk(imap, config, Cursor.loaded(channel.cursor), channel_slug=channel.slug)
             yield from walk.chunks()
 
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:

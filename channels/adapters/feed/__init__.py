@@ -61,7 +61,7 @@ class FeedAdapter(PolledAdapter, config=config_module):
 
     def cursor(self, channel: Channel, config: dict[str, Any], client: Reader, now: float) -> Cursor:
         since = int(client.now.timestamp()) - int(config["backfill_hours"]) * 3600
-        return Cursor.load(channel.cursor, feeds=config["feeds"], since=since)
+        return Cursor.read_back(channel.cursor, feeds=config["feeds"], since=since)
 
     def streams(self, poll: Poll[Reader, Cursor]) -> list[Iterator[Page]]:
         """Each due feed read once, one chunk a feed that hands something over (`walk`)."""

@@ -18,45 +18,30 @@ removing a gone feed and adding it again reads it again); one added starts from 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import Reading, Stored, kept, keyed, line, nested, newest, seconds, whole
 
 SEEN_LIMIT = 2000
 
 
-@dataclass
-class FeedState:
-    url: str
-    since: int
-    etag: str = ""
-    modified: str = ""
-    seen: dict[str, int] = field(default_factory=dict)
-    gone: str = ""
-    moved: str = ""
-    failures: int = 0
-    error: str = ""
-    not_before: int = 0  # a 429's wait: the feed is not asked before this second
+class FeedState(Stored):
+    url: str = kept(Reading(lambda raw: clean.url(raw) or None))  # the key given, until the feed moved for good
+    since: int = kept(whole(minimum=0))  # the channel's backfill bound until the feed's own is kept
+    etag: str = kept(line(max_length=300), default="")
+    modified: str = kept(line(max_length=100), default="")
+    seen: dict[str, int] = kept(seconds(), default_factory=dict)
+    gone: str = kept(line(max_length=300), default="")
+    moved: str = kept(line(max_length=500), default="")
+    failures: int = kept(whole(minimum=0, maximum=1_000_000), default=0)
+    error: str = kept(line(max_length=500), default="")
+    not_before: int = kept(whole(minimum=0, maximum=2**33), default=0)  # a 429's wait: not asked before this second
 
     @classmethod
-    def load(cls, key: str, raw: Any, *, since: int) -> FeedState:
-        raw = clean.mapping(raw)
-        stored = clean.whole(raw.get("since"), minimum=0)
-        return cls(
-            url=clean.url(raw.get("url")) or key,
-            since=since if stored is None else stored,
-            etag=clean.line(raw.get("etag"), max_length=300),
-            modified=clean.line(raw.get("modified"), max_length=100),
-            seen=stamps(raw.get("seen")),
-            gone=clean.line(raw.get("gone"), max_length=300),
-            moved=clean.line(raw.get("moved"), max_length=500),
-            failures=clean.whole(raw.get("failures"), minimum=0, maximum=1_000_000) or 0,
-            error=clean.line(raw.get("error"), max_length=500),
-            not_before=clean.whole(raw.get("not_before"), minimum=0, maximum=2**33) or 0,
-        )
+    def read_back(cls, key: str, raw: Any, *, since: int) -> FeedState:
+        return cls(**{"url": key, "since": since, **cls.cleaned(raw)})
 
     def handed(self, ident: str, moment: int) -> None:
         """`ident` handed over; beyond SEEN_LIMIT the oldest are forgotten and `since` rises to what is kept."""
@@ -72,29 +57,12 @@ class FeedState:
     def read_ok(self) -> None:
         self.failures, self.error = 0, ""
 
-    def dump(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "etag": self.etag,
-            "modified": self.modified,
-            "since": self.since,
-            "seen": self.seen,
-            "gone": self.gone,
-            "moved": self.moved,
-            "failures": self.failures,
-            "error": self.error,
-            "not_before": self.not_before,
-        }
 
-
-@dataclass
-class Cursor:
-    feeds: dict[str, FeedState]
+class Cursor(Stored):
+    VERSION = 1
+    feeds: dict[str, FeedState] = kept(keyed(nested(FeedState)))
 
     @classmethod
-    def load(cls, raw: Any, *, feeds: list[str], since: int) -> Cursor:
+    def read_back(cls, raw: Any, *, feeds: list[str], since: int) -> Cursor:
         stored = clean.mapping(clean.mapping(raw).get("feeds"))
-        return cls({url: FeedState.load(url, stored.get(url), since=since) for url in feeds})
-
-    def dump(self) -> dict[str, Any]:
-        return {"version": 1, "feeds": {url: state.dump() for url, state in self.feeds.items()}}
+        return cls({url: FeedState.read_back(url, stored.get(url), since=since) for url in feeds})

@@ -19,11 +19,13 @@ ingest drops what it already has."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
 
 from channels import clean
+
+from ..poll.stored import Reading, Stored, ident, kept, keyed, line, nested
 
 NUMBERS_KEPT = 2000
 SEEN_KEPT = 200
@@ -38,16 +40,29 @@ def moment(value: Any) -> datetime | None:
     return found.astimezone(UTC) if found is not None else None
 
 
-@dataclass
-class ListMark:
+def _resume(raw: Any) -> dict[str, Any]:
+    found = clean.mapping(raw)
+    if not (clean.ident(found.get("after"), max_length=500) and moment(found.get("top"))):
+        return {}
+    at_top = [s for s in (clean.ident(v) for v in clean.items(found.get("seen"))) if s][:SEEN_KEPT]
+    return {"after": clean.ident(found["after"], max_length=500), "top": found["top"], "seen": at_top}
+
+
+class ListMark(Stored):
     """One list walked oldest first (issues, comments) or newest first (discussions). What it skips is decided by
     the mark it started from (`floor`, `floor_seen`), whatever order a page comes in; `mark` moves as it goes."""
 
-    mark: datetime | None = None
-    seen: set[str] = field(default_factory=set)
-    query: str = ""
-    etag: str = ""
-    resume: dict[str, Any] = field(default_factory=dict)
+    mark: datetime | None = kept(Reading(moment, iso), default=None)
+    seen: set[str] = kept(
+        Reading(
+            lambda raw: {s for s in (clean.ident(v) for v in clean.items(raw)) if s},
+            lambda seen: sorted(seen)[:SEEN_KEPT],
+        ),
+        default_factory=set,
+    )
+    query: str = kept(Reading(lambda raw: clean.text(raw, max_length=2000)), default="")
+    etag: str = kept(line(max_length=200), default="")
+    resume: dict[str, Any] = kept(Reading(_resume), default_factory=dict, optional=True)
     floor: datetime | None = field(default=None, init=False)
     floor_seen: frozenset[str] = field(default=frozenset(), init=False)
 
@@ -67,37 +82,19 @@ class ListMark:
             self.seen.add(node_id)
 
     def dump(self) -> dict[str, Any]:
-        found: dict[str, Any] = {"mark": iso(self.mark) if self.mark else None, "seen": sorted(self.seen)[:SEEN_KEPT]}
-        if self.query and self.etag:
-            found |= {"query": self.query, "etag": self.etag}
-        if self.resume:
-            found["resume"] = dict(self.resume)
+        found = super().dump()
+        if not (self.query and self.etag):  # the list asked is kept with GitHub's ETag for it, or not at all
+            del found["query"], found["etag"]
         return found
 
-    @classmethod
-    def load(cls, raw: Any) -> ListMark:
-        raw = clean.mapping(raw)
-        seen = {s for s in (clean.ident(v) for v in clean.items(raw.get("seen"))) if s}
-        found = clean.mapping(raw.get("resume"))
-        resume: dict[str, Any] = {}
-        if clean.ident(found.get("after"), max_length=500) and moment(found.get("top")):
-            at_top = [s for s in (clean.ident(v) for v in clean.items(found.get("seen"))) if s][:SEEN_KEPT]
-            resume = {"after": clean.ident(found["after"], max_length=500), "top": found["top"], "seen": at_top}
-        return cls(
-            mark=moment(raw.get("mark")),
-            seen=seen,
-            query=clean.text(raw.get("query"), max_length=2000),
-            etag=clean.line(raw.get("etag"), max_length=200),
-            resume=resume,
-        )
 
-
-@dataclass
-class RepoState:
-    issues: ListMark = field(default_factory=ListMark)
-    comments: ListMark = field(default_factory=ListMark)
-    discussions: ListMark = field(default_factory=ListMark)
-    numbers: dict[int, str] = field(default_factory=dict)  # issue number -> node id
+class RepoState(Stored):
+    issues: ListMark = kept(nested(ListMark), default_factory=ListMark)
+    comments: ListMark = kept(nested(ListMark), default_factory=ListMark)
+    discussions: ListMark = kept(nested(ListMark), default_factory=ListMark)
+    numbers: dict[int, str] = kept(  # issue number -> node id
+        keyed(ident(), key=lambda number: clean.whole(number, minimum=1, maximum=2**31)), default_factory=dict
+    )
 
     def remember(self, number: int, node_id: str) -> None:
         self.numbers.pop(number, None)
@@ -105,40 +102,13 @@ class RepoState:
         while len(self.numbers) > NUMBERS_KEPT:
             self.numbers.pop(next(iter(self.numbers)))
 
-    def dump(self) -> dict[str, Any]:
-        return {
-            "issues": self.issues.dump(),
-            "comments": self.comments.dump(),
-            "discussions": self.discussions.dump(),
-            "numbers": {str(k): v for k, v in self.numbers.items()},
-        }
 
-    @classmethod
-    def load(cls, raw: Any) -> RepoState:
-        raw = clean.mapping(raw)
-        numbers: dict[int, str] = {}
-        for key, value in clean.mapping(raw.get("numbers")).items():
-            number, node = clean.whole(key, minimum=1, maximum=2**31), clean.ident(value)
-            if number is not None and node:
-                numbers[number] = node
-        walks = {name: ListMark.load(raw.get(name)) for name in ("issues", "comments", "discussions")}
-        return cls(numbers=numbers, **walks)
-
-
-@dataclass
-class Cursor:
-    repos: dict[str, RepoState]
+class Cursor(Stored):
+    VERSION = 1
+    repos: dict[str, RepoState] = kept(keyed(nested(RepoState), key=lambda name: str(name)[:200]), default_factory=dict)
 
     def repo(self, name: str) -> RepoState:
         for known in self.repos:
             if known.casefold() == name.casefold():
                 return self.repos[known]
         return self.repos.setdefault(name, RepoState())
-
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        repos = clean.mapping(clean.mapping(raw).get("repos"))
-        return cls({str(name)[:200]: RepoState.load(state) for name, state in repos.items()})
-
-    def dump(self) -> dict[str, Any]:
-        return {"version": 1, "repos": {name: state.dump() for name, state in self.repos.items()}}

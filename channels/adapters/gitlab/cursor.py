@@ -12,11 +12,12 @@ starts again; a damaged part starts that part again (the ingest drops what it al
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from channels import clean
+
+from ..poll.stored import Reading, Stored, kept, keyed, moment, nested, text, whole
 
 ISSUES_KEPT = 1000
 SEEN_KEPT = 500
@@ -26,11 +27,19 @@ def iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-@dataclass
-class ProjectState:
-    updated: datetime | None = None
-    seen: set[int] = field(default_factory=set)
-    issues: dict[int, int] = field(default_factory=dict)  # iid -> last note id handed over (0: none)
+class ProjectState(Stored):
+    updated: datetime | None = kept(moment(timespec="milliseconds"), default=None)
+    seen: set[int] = kept(
+        Reading(
+            lambda raw: {i for i in (clean.whole(v, minimum=1) for v in clean.items(raw)) if i is not None},
+            lambda seen: sorted(seen)[-SEEN_KEPT:],
+        ),
+        default_factory=set,
+    )
+    # iid -> last note id handed over (0: none)
+    issues: dict[int, int] = kept(
+        keyed(whole(minimum=0), key=lambda iid: clean.whole(iid, minimum=1)), default_factory=dict
+    )
 
     def handled(self, issue_id: int, updated: datetime) -> None:
         """The issue (id, updated_at) is handled: move the mark forward, remember the ids at the mark."""
@@ -50,45 +59,16 @@ class ProjectState:
         while len(self.issues) > ISSUES_KEPT:
             self.issues.pop(next(iter(self.issues)))
 
-    def dump(self) -> dict[str, Any]:
-        return {
-            "updated": iso(self.updated) if self.updated else None,
-            "seen": sorted(self.seen)[-SEEN_KEPT:],
-            "issues": {str(k): v for k, v in self.issues.items()},
-        }
 
-    @classmethod
-    def load(cls, raw: Any) -> ProjectState:
-        raw = clean.mapping(raw)
-        updated = clean.iso_time(raw.get("updated"))
-        seen = {i for i in (clean.whole(v, minimum=1) for v in clean.items(raw.get("seen"))) if i is not None}
-        issues: dict[int, int] = {}
-        for key, value in clean.mapping(raw.get("issues")).items():
-            iid, note = clean.whole(key, minimum=1), clean.whole(value, minimum=0)
-            if iid is not None and note is not None:
-                issues[iid] = note
-        return cls(updated=updated.astimezone(UTC) if updated else None, seen=seen, issues=issues)
-
-
-@dataclass
-class Cursor:
-    base_url: str
-    projects: dict[str, ProjectState]
+class Cursor(Stored):
+    VERSION = 1
+    base_url: str = kept(text())
+    projects: dict[str, ProjectState] = kept(keyed(nested(ProjectState), key=str), default_factory=dict)
 
     def project(self, name: str) -> ProjectState:
         return self.projects.setdefault(name, ProjectState())
 
     @classmethod
-    def load(cls, raw: Any, *, base_url: str) -> Cursor:
-        raw = clean.mapping(raw)
-        if raw.get("base_url") != base_url:
-            return cls(base_url, {})
-        projects = {str(k): ProjectState.load(v) for k, v in clean.mapping(raw.get("projects")).items()}
-        return cls(base_url, projects)
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "base_url": self.base_url,
-            "projects": {name: state.dump() for name, state in self.projects.items()},
-        }
+    def read_back(cls, raw: Any, *, base_url: str) -> Cursor:
+        stored = cls.cleaned(raw)
+        return cls(**stored) if stored.get("base_url") == base_url else cls(base_url)

@@ -91,7 +91,7 @@ class HackerNewsAdapter(PolledAdapter, config=config_module, thread=thread):
         )
 
     def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
-        return Cursor.load(
+        return Cursor.read_back(
             channel.cursor,
             keywords=config["keywords"],
             overlap=int(config["overlap_seconds"]),

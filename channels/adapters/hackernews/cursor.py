@@ -14,20 +14,29 @@ seen at ``T`` for every keyword.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from channels import clean
 
-from ..stored import newest
+from ..poll.stored import Reading, Stored, kept, keyed, nested, newest, whole
 
 SEEN_LIMIT = 5000  # ids per keyword; beyond it the oldest are forgotten (a re-read is then a duplicate)
 
 
-@dataclass
-class KeywordState:
-    start: int  # "from": the next search's lower bound
-    seen: dict[str, int] = field(default_factory=dict)
+class KeywordState(Stored):
+    start: int = kept(whole(minimum=0), key="from")  # "from": the next search's lower bound
+    seen: dict[str, int] = kept(
+        Reading(keyed(Reading(lambda at: clean.whole(at, minimum=0) or 0)).read, lambda seen: newest(seen, SEEN_LIMIT)),
+        default_factory=dict,
+    )
+
+    @classmethod
+    def loaded(cls, raw: Any) -> Self | None:
+        """An id kept without its second (or with 0) counts as at the bound."""
+        state = super().loaded(raw)
+        if state is not None:
+            state.seen = {k: at or state.start for k, at in state.seen.items()}
+        return state
 
     def prune(self) -> None:
         self.seen = newest({k: v for k, v in self.seen.items() if v >= self.start}, SEEN_LIMIT)
@@ -39,28 +48,22 @@ class KeywordState:
             self.prune()
 
 
-@dataclass
-class Cursor:
-    newest: int | None
-    keywords: dict[str, KeywordState]
+class Cursor(Stored):
+    VERSION = 2
+    newest: int | None = kept(whole(minimum=0), key="created_at_i", default=None)
+    keywords: dict[str, KeywordState] = kept(keyed(nested(KeywordState), key=str), default_factory=dict)
 
     @classmethod
-    def load(cls, raw: Any, *, keywords: list[str], overlap: int, now: int, backfill_hours: int) -> Cursor:
+    def read_back(cls, raw: Any, *, keywords: list[str], overlap: int, now: int, backfill_hours: int) -> Cursor:
+        """The states of the keywords configured now."""
         raw = clean.mapping(raw)
-        newest = clean.whole(raw.get("created_at_i"), minimum=0)
-        stored = clean.mapping(raw.get("keywords"))
+        found = cls.cleaned(raw)
+        newest, stored = found.get("newest"), found.get("keywords", {})
         legacy_ids = clean.strings(raw.get("recent_ids"))
         states: dict[str, KeywordState] = {}
         for keyword in keywords:
-            state = clean.mapping(stored.get(keyword))
-            start = clean.whole(state.get("from"), minimum=0)
-            if start is not None:
-                seen = {
-                    clean.ident(k): clean.whole(v, minimum=0) or start
-                    for k, v in clean.mapping(state.get("seen")).items()
-                    if clean.ident(k)
-                }
-                states[keyword] = KeywordState(start=start, seen=seen)
+            if keyword in stored:
+                states[keyword] = stored[keyword]
             elif newest is not None and "keywords" not in raw:  # version 1
                 states[keyword] = KeywordState(start=max(0, newest - overlap), seen=dict.fromkeys(legacy_ids, newest))
             else:  # a new keyword: its own backfill
@@ -71,16 +74,6 @@ class Cursor:
     def handed(self, created: int | None) -> None:
         if created is not None and (self.newest is None or created > self.newest):
             self.newest = created
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "version": 2,
-            "created_at_i": self.newest,
-            "keywords": {
-                keyword: {"from": state.start, "seen": newest(state.seen, SEEN_LIMIT)}
-                for keyword, state in self.keywords.items()
-            },
-        }
 
     def seen_anywhere(self, object_id: str) -> bool:
         return any(object_id in state.seen for state in self.keywords.values())

@@ -15,43 +15,23 @@ comment count then (a listing showing the same count spares a read), and the com
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
+from ..poll.stored import Reading, Stored, kept, keyed, nested, seconds, whole
 from ..poll.walks import marked_states
-from ..stored import newest, stamps
 
 SEEN_LIMIT = 5000  # stories remembered; beyond it the oldest are forgotten (a re-read is a duplicate the ingest drops)
 WATCHED_LIMIT = 200  # stories whose comments are read; the ones watched longest are dropped first
 COMMENTS_LIMIT = 2000  # comments remembered per story
 
 
-@dataclass
-class Watched:
-    until: int
-    read: int = 0
-    count: int = -1  # the comment count at the last read; -1 before the first
-    comments: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, raw: Any) -> Watched | None:
-        raw = clean.mapping(raw)
-        until = clean.whole(raw.get("until"), minimum=0)
-        if until is None:
-            return None
-        count = clean.whole(raw.get("count"), minimum=-1)
-        return cls(
-            until=until,
-            read=clean.whole(raw.get("read"), minimum=0) or 0,
-            count=-1 if count is None else count,
-            comments=stamps(raw.get("comments")),
-        )
-
-    def dump(self) -> dict[str, Any]:
-        comments = newest(self.comments, COMMENTS_LIMIT)
-        return {"until": self.until, "read": self.read, "count": self.count, "comments": comments}
+class Watched(Stored):
+    until: int = kept(whole(minimum=0))
+    read: int = kept(whole(minimum=0), default=0)
+    count: int = kept(whole(minimum=-1), default=-1)  # the comment count at the last read; -1 before the first
+    comments: dict[str, int] = kept(seconds(limit=COMMENTS_LIMIT), default_factory=dict)
 
 
 def _page(resume: dict[str, Any]) -> dict[str, Any]:
@@ -60,27 +40,18 @@ def _page(resume: dict[str, Any]) -> dict[str, Any]:
     return {"page": page} if page is not None else {}
 
 
-@dataclass
-class Cursor:
-    streams: dict[str, dict[str, Any]] = field(default_factory=dict)
-    seen: dict[str, int] = field(default_factory=dict)
-    stories: dict[str, Watched] = field(default_factory=dict)
+class Cursor(Stored):
+    VERSION = 1
+    streams: dict[str, dict[str, Any]] = kept(
+        Reading(lambda streams: marked_states({"streams": streams}, "created_at", _page)), default_factory=dict
+    )
+    seen: dict[str, int] = kept(seconds(), default_factory=dict)
+    stories: dict[str, Watched] = kept(keyed(nested(Watched)), default_factory=dict)
 
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        raw = clean.mapping(raw)
-        stories = {clean.ident(k): Watched.load(v) for k, v in clean.mapping(raw.get("stories")).items()}
-        return cls(
-            streams=marked_states(raw, "created_at", _page),
-            seen=stamps(raw.get("seen")),
-            stories={k: v for k, v in stories.items() if k and v is not None},
+    def dump(self, *, now: int | None = None) -> dict[str, Any]:
+        """The stories still watched at `now` (the poll's second), the WATCHED_LIMIT watched longest."""
+        live = sorted(
+            ((k, w) for k, w in self.stories.items() if now is None or w.until > now),
+            key=lambda kv: (kv[1].until, kv[0]),
         )
-
-    def dump(self, *, now: int) -> dict[str, Any]:
-        live = sorted(((k, w) for k, w in self.stories.items() if w.until > now), key=lambda kv: (kv[1].until, kv[0]))
-        return {
-            "version": 1,
-            "streams": self.streams,
-            "seen": self.seen,
-            "stories": {k: w.dump() for k, w in live[-WATCHED_LIMIT:]},
-        }
+        return {**super().dump(), "stories": {k: w.dump() for k, w in live[-WATCHED_LIMIT:]}}

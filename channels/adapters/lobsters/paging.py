@@ -29,8 +29,8 @@ from channels import clean
 
 from ..base import Gone, PayloadError, PollStopped
 from ..poll.engine import Page
+from ..poll.stored import epoch_of
 from ..poll.walks import MarkedWalk
-from ..stored import epoch_of
 from .client import NEWEST_URL, PAGE_SIZE, Client, tag_url
 from .cursor import Cursor, Watched
 from .parse import parse_comments, parse_stories, placed_comments, tags_of

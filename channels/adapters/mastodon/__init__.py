@@ -111,7 +111,7 @@ class MastodonAdapter(PolledAdapter, config=config_module, thread=thread):
         return Client(session, config["base_url"], token_of(channel), budget=int(config["max_requests_per_poll"]))
 
     def cursor(self, channel: Channel, config: dict[str, Any], client: Client, now: float) -> Cursor:
-        return Cursor.load(channel.cursor, base_url=config["base_url"])
+        return Cursor.read_back(channel.cursor, base_url=config["base_url"])
 
     def streams(self, poll: Poll[Client, Cursor]) -> list[Iterator[Page]]:
         """One poll's items as one chunk, oldest first, with the cursor just after them: a reply found by one

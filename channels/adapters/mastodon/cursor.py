@@ -16,11 +16,11 @@ starts that part again (the ingest drops what it already has)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
+from ..poll.stored import Reading, Stored, kept, keyed, text
 from .parse import sort_key
 
 SEEN_KEPT = 500
@@ -33,14 +33,30 @@ def usable_id(value: Any) -> str:
     return found if _ID_RE.fullmatch(found) else ""
 
 
-@dataclass
-class Cursor:
-    base_url: str
-    streams: dict[str, str] = field(default_factory=dict)  # stream key -> min_id
-    seen: list[str] = field(default_factory=list)  # newest last
+def _seen(raw: Any) -> list[str]:
+    return sorted({i for i in (usable_id(v) for v in clean.items(raw)) if i}, key=sort_key)[-SEEN_KEPT:]
+
+
+def _account(raw: Any) -> dict[str, str]:
+    account = clean.mapping(raw)
+    known = {"id": usable_id(account.get("id")), "token": clean.ident(account.get("token"), max_length=64)}
+    return known if all(known.values()) else {}
+
+
+class Cursor(Stored):
+    VERSION = 1
+    base_url: str = kept(text())
+    streams: dict[str, str] = kept(  # stream key -> min_id
+        keyed(
+            Reading(lambda state: usable_id(clean.mapping(state).get("min_id")) or None, lambda mark: {"min_id": mark}),
+            key=lambda key: clean.line(str(key), max_length=300),
+        ),
+        default_factory=dict,
+    )
+    seen: list[str] = kept(Reading(_seen), default_factory=list)  # newest last
     # The token's account (its id on the instance) and a digest of the token it was asked with: another token
     # asks again.
-    account: dict[str, str] = field(default_factory=dict)
+    account: dict[str, str] = kept(Reading(_account), default_factory=dict, optional=True)
 
     def account_of(self, token_digest: str) -> str:
         return self.account.get("id", "") if self.account.get("token") == token_digest else ""
@@ -59,27 +75,6 @@ class Cursor:
         self.seen = sorted(set(self.seen), key=sort_key)[-SEEN_KEPT:]
 
     @classmethod
-    def load(cls, raw: Any, *, base_url: str) -> Cursor:
-        raw = clean.mapping(raw)
-        if raw.get("base_url") != base_url:
-            return cls(base_url)
-        streams = {
-            clean.line(str(key), max_length=300): mark
-            for key, value in clean.mapping(raw.get("streams")).items()
-            if (mark := usable_id(clean.mapping(value).get("min_id")))
-        }
-        seen = [i for i in (usable_id(v) for v in clean.items(raw.get("seen"))) if i]
-        account = clean.mapping(raw.get("account"))
-        known = {"id": usable_id(account.get("id")), "token": clean.ident(account.get("token"), max_length=64)}
-        return cls(
-            base_url, streams, sorted(set(seen), key=sort_key)[-SEEN_KEPT:], known if all(known.values()) else {}
-        )
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "base_url": self.base_url,
-            "streams": {key: {"min_id": mark} for key, mark in self.streams.items()},
-            "seen": list(self.seen),
-            **({"account": dict(self.account)} if self.account else {}),
-        }
+    def read_back(cls, raw: Any, *, base_url: str) -> Cursor:
+        stored = cls.cleaned(raw)
+        return cls(**stored) if stored.get("base_url") == base_url else cls(base_url)

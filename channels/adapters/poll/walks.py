@@ -155,7 +155,8 @@ class MarkedCursor:
     """What a channel whose streams are each a `MarkedWalk` remembers: each stream's state by its key (a mark, the
     last poll's time, a resume), and the items handed over (`seen`: an item's id to its creation time, or to a list
     that starts with it), kept as the cursor is dumped only as far as the next walks can still meet them
-    (`seen_pruned`, at most `limit`)."""
+    (`seen_pruned`, at most `limit`). Hand-written, not a `Stored`: both are read for the streams configured now, by the
+    platform's own readers (`marked_states`, a `seen` reader), with the walk's mark key, overlap and limit."""
 
     streams: dict[str, dict[str, Any]]
     seen: dict[str, Any]

@@ -20,8 +20,8 @@ from typing import Any
 
 from channels import clean
 
+from ..poll.stored import token
 from ..poll.walks import MarkedCursor, configured, marked_states
-from ..stored import token
 from .paging import Stream
 
 SEEN_LIMIT = 1000
@@ -54,7 +54,7 @@ def load_seen(raw: Any) -> dict[str, list[int]]:
 @dataclass
 class Cursor(MarkedCursor):
     """The streams' states and `seen` (`MarkedCursor`), and, for the poll only, the edit signature of each item it
-    hands over (by fullname), noted in `seen` once handed over."""
+    hands over (by fullname), noted in `seen` once handed over. Hand-written, as `MarkedCursor` is."""
 
     signatures: dict[str, int] = field(default_factory=dict)
 

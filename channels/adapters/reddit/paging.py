@@ -27,8 +27,8 @@ from channels import clean
 
 from ..base import PayloadError
 from ..poll.engine import Page
+from ..poll.stored import token
 from ..poll.walks import MarkedWalk
-from ..stored import token
 from .client import Client
 from .parse import KINDS, created_of, fullname, page_entries, signature, thing_of
 

@@ -19,11 +19,12 @@ Loading is tolerant: a missing or damaged part starts again (the ingest drops wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import field
+from typing import Any, Self
 
 from channels import clean
 
+from ..poll.stored import Reading, Stored, kept, keyed, nested, whole
 from .fields import id_of
 
 WATCH_QUESTIONS = 500
@@ -44,17 +45,53 @@ def _rows(raw: Any, width: int, limit: int) -> list[list[int]]:
     return [row for row in rows if len(row) == width and all(row)]
 
 
-@dataclass
-class Mark:
+def _seen(raw: Any) -> dict[str, int]:
+    seen = {str(k)[:40]: t for k, t in clean.mapping(raw).items() if _epoch(t) is not None}
+    return {k: int(t) for k, t in list(seen.items())[:_SEEN_MAX]}
+
+
+def _ids(raw: Any) -> list[int] | None:
+    return [i for i in (id_of(v) for v in clean.items(raw)[: 2 * (WATCH_QUESTIONS + WATCH_ANSWERS)]) if i] or None
+
+
+class FollowUp(Stored):
+    """A follow-up walk over vectorised ids that may take several polls: id chunk `chunk` is read next from
+    `from_` (page `page`); every chunk starts at `start`; `newest` is the newest item read by the walk."""
+
+    ids: list[int] = kept(Reading(_ids))
+    start: int = kept(Reading(_epoch))
+    chunk: int = kept(whole(minimum=0), default=0)
+    from_: int = kept(Reading(_epoch), key="from", default=0)
+    page: int = kept(whole(minimum=1, maximum=10_000), default=1)
+    newest: int | None = kept(Reading(_epoch), default=None)
+
+    @classmethod
+    def loaded(cls, raw: Any) -> Self | None:
+        """None without ids or a start, or once every chunk is read."""
+        walk = super().loaded(raw)
+        if walk is not None:
+            walk.chunk = walk.chunk if walk.chunk <= len(walk.ids) else 0
+            walk.from_ = max(walk.start, walk.from_ or walk.start)
+        return None if walk is None or walk.done() else walk
+
+    def chunk_ids(self) -> list[int]:
+        return self.ids[self.chunk * IDS_PER_CALL : (self.chunk + 1) * IDS_PER_CALL]
+
+    def done(self) -> bool:
+        return self.chunk * IDS_PER_CALL >= len(self.ids)
+
+
+class Mark(Stored):
     """One stream's position: read from ``since - overlap`` (or from ``resume``/``walk`` when a walk stopped
     short); ``seen``: ids handed over, with their time."""
 
-    since: int
-    seen: dict[str, int] = field(default_factory=dict)
-    resume: int | None = None  # a tag's walk stopped short: the next poll reads from here (page `page`)
-    page: int = 1
-    walk: FollowUp | None = None
-    pending: int | None = None
+    since: int = kept(Reading(_epoch))
+    seen: dict[str, int] = kept(Reading(_seen), default_factory=dict)
+    # a tag's walk stopped short: the next poll reads from here (page `page`)
+    resume: int | None = kept(Reading(_epoch), default=None, optional=True)
+    page: int = kept(whole(minimum=1, maximum=10_000), default=1, optional=True)
+    walk: FollowUp | None = kept(nested(FollowUp), default=None, optional=True)
+    pending: int | None = kept(Reading(_epoch), default=None, optional=True)
 
     def remember(self, returned: dict[str, int], *, overlap: int) -> None:
         merged = {**self.seen, **returned}
@@ -64,113 +101,33 @@ class Mark:
         kept = sorted(((t, k) for k, t in merged.items() if t >= low), reverse=True)[:_SEEN_MAX]
         self.seen = {k: t for t, k in sorted(kept, key=lambda pair: pair[1])}
 
-    def dump(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"since": self.since, "seen": dict(self.seen)}
-        if self.resume is not None:
-            data["resume"] = self.resume
-        if self.page > 1:
-            data["page"] = self.page
-        if self.walk is not None:
-            data["walk"] = self.walk.dump()
-        if self.pending is not None:
-            data["pending"] = self.pending
-        return data
 
-    @classmethod
-    def load(cls, raw: Any) -> Mark | None:
-        since = _epoch(raw.get("since")) if isinstance(raw, dict) else None
-        if since is None:
-            return None
-        seen = {str(k)[:40]: t for k, t in clean.mapping(raw.get("seen")).items() if _epoch(t) is not None}
-        page = clean.whole(raw.get("page"), minimum=1, maximum=10_000) or 1
-        return cls(
-            since=since,
-            seen={k: int(t) for k, t in list(seen.items())[:_SEEN_MAX]},
-            resume=_epoch(raw.get("resume")),
-            page=page,
-            walk=FollowUp.load(raw.get("walk")),
-            pending=_epoch(raw.get("pending")),
-        )
+def _backoff(until: Any) -> float | None:
+    seconds = clean.number(until)
+    return seconds if seconds is not None and seconds > 0 else None
 
 
-@dataclass
-class FollowUp:
-    """A follow-up walk over vectorised ids that may take several polls: id chunk `chunk` is read next from
-    `from_` (page `page`); every chunk starts at `start`; `newest` is the newest item read by the walk."""
-
-    ids: list[int]
-    start: int
-    chunk: int = 0
-    from_: int = 0
-    page: int = 1
-    newest: int | None = None
-
-    def chunk_ids(self) -> list[int]:
-        return self.ids[self.chunk * IDS_PER_CALL : (self.chunk + 1) * IDS_PER_CALL]
-
-    def done(self) -> bool:
-        return self.chunk * IDS_PER_CALL >= len(self.ids)
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "ids": list(self.ids),
-            "start": self.start,
-            "chunk": self.chunk,
-            "from": self.from_,
-            "page": self.page,
-            "newest": self.newest,
-        }
-
-    @classmethod
-    def load(cls, raw: Any) -> FollowUp | None:
-        if not isinstance(raw, dict):
-            return None
-        ids = [i for i in (id_of(v) for v in clean.items(raw.get("ids"))[: 2 * (WATCH_QUESTIONS + WATCH_ANSWERS)]) if i]
-        start = _epoch(raw.get("start"))
-        if not ids or start is None:
-            return None
-        walk = cls(
-            ids=ids,
-            start=start,
-            chunk=clean.whole(raw.get("chunk"), minimum=0, maximum=len(ids)) or 0,
-            from_=max(start, _epoch(raw.get("from")) or start),
-            page=clean.whole(raw.get("page"), minimum=1, maximum=10_000) or 1,
-            newest=_epoch(raw.get("newest")),
-        )
-        return None if walk.done() else walk
-
-
-@dataclass
-class Cursor:
-    tags: dict[str, Mark] = field(default_factory=dict)
-    questions: dict[int, int] = field(default_factory=dict)  # question id -> created
+class Cursor(Stored):
+    VERSION = 1
+    tags: dict[str, Mark] = kept(keyed(nested(Mark), key=str), default_factory=dict)
+    questions: dict[int, int] = field(default_factory=dict)  # question id -> created ("watch", below)
     answers_watched: dict[int, tuple[int, int]] = field(default_factory=dict)  # answer id -> (question id, created)
-    answers: Mark | None = None
-    comments: Mark | None = None
-    backoff: dict[str, float] = field(default_factory=dict)  # method -> epoch seconds
+    answers: Mark | None = kept(nested(Mark), default=None)
+    comments: Mark | None = kept(nested(Mark), default=None)
+    # method -> epoch seconds
+    backoff: dict[str, float] = kept(
+        keyed(Reading(_backoff, lambda until: round(until, 3)), key=lambda method: str(method)[:80]),
+        default_factory=dict,
+    )
     full_pages: bool = False  # not kept: a follow-up page of this poll said has_more (`backlog`)
 
     @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        if not isinstance(raw, dict):
-            return cls()
-        tags = {str(t): m for t, m in ((t, Mark.load(v)) for t, v in clean.mapping(raw.get("tags")).items()) if m}
-        watch = clean.mapping(raw.get("watch"))
-        questions = {row[0]: row[1] for row in _rows(watch.get("questions"), 2, WATCH_QUESTIONS)}
-        answers = {a: (q, t) for a, q, t in _rows(watch.get("answers"), 3, WATCH_ANSWERS)}
-        backoff = {}
-        for method, until in clean.mapping(raw.get("backoff")).items():
-            seconds = clean.number(until)
-            if seconds is not None and seconds > 0:
-                backoff[str(method)[:80]] = seconds
-        return cls(
-            tags=tags,
-            questions=questions,
-            answers_watched=answers,
-            answers=Mark.load(raw.get("answers")),
-            comments=Mark.load(raw.get("comments")),
-            backoff=backoff,
-        )
+    def load(cls, raw: Any) -> Self:
+        cursor = super().load(raw)
+        watch = clean.mapping(clean.mapping(raw).get("watch"))
+        cursor.questions = {row[0]: row[1] for row in _rows(watch.get("questions"), 2, WATCH_QUESTIONS)}
+        cursor.answers_watched = {a: (q, t) for a, q, t in _rows(watch.get("answers"), 3, WATCH_ANSWERS)}
+        return cursor
 
     def backlog(self) -> bool:
         """A backlog remains: a tag's walk stopped short, or a follow-up walk stopped short after a full page
@@ -189,13 +146,9 @@ class Cursor:
 
     def dump(self) -> dict[str, Any]:
         return {
-            "version": 1,
-            "tags": {tag: mark.dump() for tag, mark in self.tags.items()},
+            **super().dump(),
             "watch": {
                 "questions": [[q, t] for q, t in self.questions.items()],
                 "answers": [[a, q, t] for a, (q, t) in self.answers_watched.items()],
             },
-            "answers": self.answers.dump() if self.answers else None,
-            "comments": self.comments.dump() if self.comments else None,
-            "backoff": {method: round(until, 3) for method, until in sorted(self.backoff.items())},
         }

@@ -13,45 +13,30 @@ message kept in each forum topic, which the topic's later messages join.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from channels import clean
+
+from ..poll.stored import Reading, Stored, ident, ids, kept, keyed, line, whole
 
 KEPT_LIMIT = 5000  # the newest kept messages remembered; an older thread's reply must name a keyword again
 TOPICS_LIMIT = 1000
 
 
-@dataclass
-class Cursor:
-    offset: int | None = None
-    bot_id: str = ""
-    bot_username: str = ""
-    kept: dict[str, None] = field(default_factory=dict)  # ordered: the newest last
-    topics: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        raw = clean.mapping(raw)
-        topics = {clean.ident(k): clean.ident(v) for k, v in clean.mapping(raw.get("topics")).items()}
-        return cls(
-            offset=clean.whole(raw.get("offset"), minimum=0),
-            bot_id=clean.ident(raw.get("bot_id")),
-            bot_username=clean.handle(raw.get("bot_username")),
-            kept=dict.fromkeys(k for k in (clean.ident(v) for v in clean.items(raw.get("kept"))) if k),
-            topics={k: v for k, v in topics.items() if k and v},
-        )
+class Cursor(Stored):
+    VERSION = 1
+    offset: int | None = kept(whole(minimum=0), default=None, optional=True)
+    bot_id: str = kept(ident(), default="")
+    bot_username: str = kept(line(max_length=clean.HANDLE_MAX), default="")
+    topics: dict[str, str] = kept(
+        Reading(keyed(ident()).read, lambda topics: dict(list(topics.items())[-TOPICS_LIMIT:])), default_factory=dict
+    )
+    # Ordered: the newest last. The last field: in the class body, its name hides `kept` below it.
+    kept: dict[str, None] = kept(
+        Reading(lambda raw: dict.fromkeys(ids().read(raw) or ()), lambda keys: list(keys)[-KEPT_LIMIT:]),
+        default_factory=dict,
+    )
 
     def keep(self, key: str, topic: str) -> None:
         self.kept.pop(key, None)
         self.kept[key] = None
         if topic:
             self.topics.setdefault(topic, key)
-
-    def dump(self) -> dict[str, Any]:
-        kept = list(self.kept)[-KEPT_LIMIT:]
-        topics = dict(list(self.topics.items())[-TOPICS_LIMIT:])
-        dumped: dict[str, Any] = {"version": 1, "bot_id": self.bot_id, "bot_username": self.bot_username}
-        if self.offset is not None:
-            dumped["offset"] = self.offset
-        return {**dumped, "kept": kept, "topics": topics}

@@ -13,11 +13,12 @@ first page's newest post) only when the walk reaches its end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import field
+from typing import Any, Self
 
 from channels import clean
 
+from ..poll.stored import Reading, Stored, kept, keyed, nested
 from .ids import as_id, max_id
 
 # Edited posts remembered (each later version -> the original id). A post can be edited for 30 minutes after
@@ -25,46 +26,28 @@ from .ids import as_id, max_id
 EDITS_KEPT = 500
 
 
-@dataclass
-class Resume:
-    next_token: str
-    newest_id: str | None
-    since_id: str | None
-
-    def dump(self) -> dict[str, Any]:
-        return {"next_token": self.next_token, "newest_id": self.newest_id, "since_id": self.since_id}
+class Resume(Stored):
+    next_token: str = kept(Reading(lambda token: token if isinstance(token, str) and 0 < len(token) <= 500 else None))
+    newest_id: str | None = kept(Reading(as_id), default=None)
+    since_id: str | None = kept(Reading(as_id), default=None)
 
 
-@dataclass
-class Cursor:
-    marks: dict[str, str] = field(default_factory=dict)
-    pending: dict[str, Resume] = field(default_factory=dict)
-    edits: dict[str, str] = field(default_factory=dict)
+class Cursor(Stored):
+    marks: dict[str, str] = field(default_factory=dict)  # each source's: the cursor's own top-level keys (`load`)
+    pending: dict[str, Resume] = kept(keyed(nested(Resume), key=str), default_factory=dict, optional=True)
+    edits: dict[str, str] = kept(keyed(Reading(as_id), key=as_id), default_factory=dict, optional=True)
 
     @classmethod
-    def load(cls, value: Any) -> Cursor:
-        stored = clean.mapping(value)
-        cursor = cls()
-        for key, mark in stored.items():
+    def load(cls, raw: Any) -> Self:
+        cursor = super().load(raw)
+        for key, mark in clean.mapping(raw).items():
             if isinstance(key, str) and key.startswith(("mentions:", "search:")) and as_id(mark):
                 cursor.marks[key] = as_id(mark) or ""
-        for key, walk in clean.mapping(stored.get("pending")).items():
-            loaded = _walk(walk)
-            if isinstance(key, str) and loaded is not None:
-                cursor.pending[key] = loaded
-        for version, original in clean.mapping(stored.get("edits")).items():
-            if as_id(version) and as_id(original):
-                cursor.edits[as_id(version) or ""] = as_id(original) or ""
         cursor.remember_edits({})  # trimmed to EDITS_KEPT
         return cursor
 
     def dump(self) -> dict[str, Any]:
-        dumped: dict[str, Any] = dict(self.marks)
-        if self.pending:
-            dumped["pending"] = {key: walk.dump() for key, walk in self.pending.items()}
-        if self.edits:
-            dumped["edits"] = dict(self.edits)
-        return dumped
+        return {**self.marks, **super().dump()}
 
     def keep_only(self, keys: set[str]) -> None:
         """Forget the marks and walks of sources no longer configured (a removed query's parked walk would
@@ -85,11 +68,3 @@ class Cursor:
         if len(self.edits) > EDITS_KEPT:
             keep = sorted(self.edits, key=int)[-EDITS_KEPT:]
             self.edits = {k: self.edits[k] for k in keep}
-
-
-def _walk(value: Any) -> Resume | None:
-    walk = clean.mapping(value)
-    token = walk.get("next_token")
-    if not isinstance(token, str) or not token or len(token) > 500:
-        return None
-    return Resume(next_token=token, newest_id=as_id(walk.get("newest_id")), since_id=as_id(walk.get("since_id")))

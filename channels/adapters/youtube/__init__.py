@@ -80,7 +80,7 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
     def client(self, channel: Channel, session: requests.Session, config: dict[str, Any]) -> Client:
         """The poll's client, counting each call's units against the day's quota kept in the cursor."""
         raw = clean.mapping(channel.cursor).get("quota")
-        quota = Quota.load(raw, budget=int(config["daily_quota"]), now=datetime.now(tz=UTC))
+        quota = Quota.read_back(raw, budget=int(config["daily_quota"]), now=datetime.now(tz=UTC))
         return Client(session, api_key_of(channel), budget=int(config["max_requests_per_poll"]), quota=quota)
 
     def streams(self, poll: Poll[Client, Cursor]) -> Iterator[Iterator[Page]]:
@@ -101,7 +101,7 @@ class YoutubeAdapter(PolledAdapter, config=config_module):
     def test_connection(self, *, channel: Channel, session: requests.Session) -> str:
         config = self.settings_of(channel.config)
         now = datetime.now(tz=UTC)
-        quota = Quota.load(clean.mapping(channel.cursor).get("quota"), budget=int(config["daily_quota"]), now=now)
+        quota = Quota.read_back(clean.mapping(channel.cursor).get("quota"), budget=int(config["daily_quota"]), now=now)
         client = Client(session, api_key_of(channel), budget=1, quota=quota)
         try:
             if config["channel_ids"]:

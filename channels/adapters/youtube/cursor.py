@@ -17,12 +17,11 @@ than the window (and a day) are forgotten: no poll reads them again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from channels import clean
 
-from ..stored import newest, stamps
+from ..poll.stored import Reading, Stored, kept, seconds
 
 SEEN_LIMIT = 20_000  # comment ids kept; beyond it the oldest go (a re-read is then a duplicate the ingest drops)
 VIDEOS_LIMIT = 500
@@ -48,37 +47,16 @@ def _videos(raw: Any) -> dict[str, dict[str, Any]]:
     return dict(list(videos.items())[:VIDEOS_LIMIT])
 
 
-@dataclass
-class Cursor:
-    quota: dict[str, Any] = field(default_factory=dict)
-    seen: dict[str, int] = field(default_factory=dict)
-    replies: dict[str, list[int]] = field(default_factory=dict)
-    videos: dict[str, dict[str, Any]] = field(default_factory=dict)
-    searched: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, raw: Any) -> Cursor:
-        raw = clean.mapping(raw)
-        return cls(
-            quota=clean.mapping(raw.get("quota")),
-            seen=stamps(raw.get("seen")),
-            replies=_counts(raw.get("replies")),
-            videos=_videos(raw.get("videos")),
-            searched=stamps(raw.get("searched")),
-        )
+class Cursor(Stored):
+    VERSION = 1
+    quota: dict[str, Any] = kept(Reading(clean.mapping), default_factory=dict)  # Quota's, as it dumped it
+    seen: dict[str, int] = kept(seconds(limit=SEEN_LIMIT), default_factory=dict)
+    replies: dict[str, list[int]] = kept(Reading(_counts), default_factory=dict)
+    videos: dict[str, dict[str, Any]] = kept(Reading(_videos), default_factory=dict)
+    searched: dict[str, int] = kept(seconds(), default_factory=dict)
 
     def forget_before(self, moment: int, now: int) -> None:
         """Drop what no poll reads again: comments and threads older than `moment`, videos no longer followed."""
         self.seen = {k: v for k, v in self.seen.items() if v >= moment}
         self.replies = {k: v for k, v in self.replies.items() if v[1] >= moment}
         self.videos = {k: v for k, v in self.videos.items() if v["until"] > now}
-
-    def dump(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "quota": self.quota,
-            "seen": newest(self.seen, SEEN_LIMIT),
-            "replies": self.replies,
-            "videos": self.videos,
-            "searched": self.searched,
-        }

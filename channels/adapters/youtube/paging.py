@@ -20,7 +20,7 @@ from channels import clean
 
 from ..base import Gone, PollStopped
 from ..poll.engine import Page
-from ..stored import epoch_of
+from ..poll.stored import epoch_of
 from .client import Client
 from .cursor import Cursor
 from .parse import Context, included_replies, parse_comments, placed, snippet_of, thread_comments

@@ -10,12 +10,11 @@ polled again at the reset, and the channel's platform status says the units spen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from channels import clean
+from ..poll.stored import Stored, flag, kept, text, whole
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 COSTS = {"list": 1, "search": 100, "insert": 50}
@@ -31,34 +30,24 @@ def next_reset(now: datetime) -> datetime:
     return datetime.combine(day, time(0), tzinfo=PACIFIC).astimezone(UTC)
 
 
-@dataclass
-class Quota:
-    day: str
-    budget: int
-    spent: int = 0
-    exhausted: bool = False  # Google answered quotaExceeded today
+class Quota(Stored):
+    day: str = kept(text())
+    budget: int  # the channel's `daily_quota`: not kept
+    spent: int = kept(whole(minimum=0, maximum=100_000_000), default=0)
+    exhausted: bool = kept(flag(), default=False)  # Google answered quotaExceeded today
 
     @classmethod
-    def load(cls, raw: Any, *, budget: int, now: datetime) -> Quota:
-        raw = clean.mapping(raw)
-        today = pacific_day(now)
-        if raw.get("day") != today:
+    def read_back(cls, raw: Any, *, budget: int, now: datetime) -> Quota:
+        stored, today = cls.cleaned(raw), pacific_day(now)
+        if stored.get("day") != today:
             return cls(day=today, budget=budget)  # a new Pacific day: Google's count starts again
-        return cls(
-            day=today,
-            budget=budget,
-            spent=clean.whole(raw.get("spent"), minimum=0, maximum=100_000_000) or 0,
-            exhausted=raw.get("exhausted") is True,
-        )
+        return cls(budget=budget, **stored)
 
     def allows(self, cost: int) -> bool:
         return not self.exhausted and self.spent + cost <= self.budget
 
     def spend(self, cost: int) -> None:
         self.spent += cost
-
-    def dump(self) -> dict[str, Any]:
-        return {"day": self.day, "spent": self.spent, "exhausted": self.exhausted}
 
     def status(self, now: datetime) -> dict[str, Any]:
         """What the channel's page shows (its platform status: admin's "Platform says")."""

@@ -310,7 +310,7 @@ def test_an_address_the_fetch_guard_refuses_fails_the_channel_for_an_admin(setti
 
 
 def test_the_states_read_as_lines():
-    cursor = Cursor.load(
+    cursor = Cursor.read_back(
         {"feeds": {ATOM: {"failures": 3, "error": "feed x: timed out"}, BLOG: {"gone": "2026-11-01: HTTP 410"}}},
         feeds=[ATOM, BLOG],
         since=0,

@@ -70,7 +70,7 @@ def test_mastodon_poll_survives_mutated_pages(name, url, data):
     results = fuzzing.check_poll(adapter, made, url, page, headers=rate(), allow_nan=False)
     for result in results:
         assert "\\u0000" not in json.dumps(result.cursor, allow_nan=False)
-        assert Cursor.load(result.cursor, base_url=BASE).dump() == result.cursor  # read back as written
+        assert Cursor.read_back(result.cursor, base_url=BASE).dump() == result.cursor  # read back as written
 
 
 # --- nesting thousands deep ----------------------------------------------------------------------
