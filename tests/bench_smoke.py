@@ -5,8 +5,9 @@ A smoke run, not a measurement: no figure is asserted, only that the script comp
 that says it reached its report. Before this test, bench/claim_latency.py, kpi_page.py, search.py and
 stories_history.py failed at once on main for weeks: their loads left out columns made NOT NULL since.
 
-Each script gets a PostgreSQL database of its own, named for this test run (the scripts wipe their tables), and a
-var folder in the test's temporary directory. A new script in bench/ without an entry in SMOKE fails
+Each script gets a PostgreSQL database of its own, named for this test run (the scripts wipe their tables): a copy of
+one migrated once per worker (a migrate from nothing was 10-12 s of each of 30 runs). And a var folder in the test's
+temporary directory. A new script in bench/ without an entry in SMOKE fails
 test_every_bench_script_has_a_smoke_run.
 
 The runs are spread over four test files (SHARDS), so the suite's workers, which take a file at a time
@@ -124,35 +125,70 @@ def bench_scripts() -> set[str]:
     return {path.name for path in BENCH.glob("*.py") if not path.name.startswith("_")}
 
 
-def _database(prefix: str, name: str) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    db = f"{prefix}_{name.removesuffix('.py')}_{worker}"
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+
+
+def _postgres(*statements: str) -> None:
     conn = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1")
     conn.autocommit = True
-    with conn.cursor() as cur:  # a fresh database each run: a script's own migrations apply from nothing
-        cur.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    with conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
     conn.close()
+
+
+def _database(prefix: str, name: str, *, template: str | None = None) -> str:
+    """A fresh database each run, named for the script and this worker: empty, or a copy of `template`."""
+    db = f"{prefix}_{name.removesuffix('.py')}_{_worker()}"
+    made = [f'CREATE DATABASE "{db}" TEMPLATE "{template}"'] if template else []
+    _postgres(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', *made)
     return db
+
+
+_migrated: dict[str, str] = {}
+
+
+def _template(env: dict[str, str]) -> str:
+    """The desk's database migrated from nothing once for this worker (`manage.py migrate`, what each script's
+    own migrate did on its empty database, 10-12 s each time): each script's database is a copy of it, and the
+    script's migrate then finds nothing left to apply."""
+    if "db" not in _migrated:
+        db = f"bench_smoke_template_{_worker()}"
+        _postgres(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
+        done = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=REPO,
+            env={**env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, f"the smoke runs' template database did not migrate:\n{done.stderr[-4000:]}"
+        _migrated["db"] = db
+    return _migrated["db"]
 
 
 def smoke_run(script: str, tmp_path: Path) -> None:
     """One script's smoke run: its database and var folder, its runs, its report reached."""
     smoke = SMOKE[script]
-    db = _database("bench_smoke", script)
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "DESK_", "PYTEST", "DATABASE_URL"))
     }
     env.update(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
-        HELPDESK_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{_database('bench_smoke_hd', script)}",
-        MINIMAL_DB_NAME=_database("bench_smoke_minimal", script),
         REDIS_URL=settings.CELERY_BROKER_URL,
         DESK_VAR_DIR=str(tmp_path / "var"),
         # Its own static folder: collectstatic rewriting the tree's while another test's WhiteNoise reads it failed
         # a run.
         DESK_STATIC_ROOT=str(tmp_path / "static"),
+    )
+    db = _database("bench_smoke", script, template=_template(env))
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db}",
+        HELPDESK_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{_database('bench_smoke_hd', script)}",
+        MINIMAL_DB_NAME=_database("bench_smoke_minimal", script),
     )
     runs = [(script, smoke.arguments)] + ([(script, smoke.then)] if smoke.then else [])
     if smoke.on_pages_load:
@@ -175,18 +211,18 @@ def smoke_run(script: str, tmp_path: Path) -> None:
 
 
 SHARDS = 4
-# Seconds each slow run took in the full suite on 2026-11-29 (2 cores): the shards are balanced by them, the other
-# runs counted at 20 s.
-SLOW = {"memory.py": 125, "schemathesis_api.py": 122, "embedded_soak.py": 96, "pages.py": 87, "feed_hostile.py": 53,
-        "freshness.py": 48, "import_hostile.py": 42, "judgement_demo.py": 39}  # fmt: skip
+# Seconds each slow run took on 2026-11-30 (2 cores, the smokes alone on two workers): the shards are balanced by
+# them, the other runs counted at 10 s.
+SLOW = {"memory.py": 94, "embedded_soak.py": 68, "pages.py": 58, "judgement_demo.py": 27, "freshness.py": 19,
+        "import_hostile.py": 19, "schemathesis_api.py": 16, "claim_latency.py": 15}  # fmt: skip
 
 
 def shard(number: int) -> list[str]:
     """The scripts of shard `number` (0 to SHARDS - 1): the slowest first, each to the lightest shard so far."""
     loads = [0] * SHARDS
     shards: list[list[str]] = [[] for _ in range(SHARDS)]
-    for script in sorted(SMOKE, key=lambda name: (-SLOW.get(name, 20), name)):
+    for script in sorted(SMOKE, key=lambda name: (-SLOW.get(name, 10), name)):
         lightest = loads.index(min(loads))
         shards[lightest].append(script)
-        loads[lightest] += SLOW.get(script, 20)
+        loads[lightest] += SLOW.get(script, 10)
     return sorted(shards[number])
