@@ -5,11 +5,7 @@ tests/test_embedded_default.py runs `make run`'s path; the platforms are the dem
 network."""
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,8 +13,7 @@ from django.core.management.base import CommandError
 
 from intake.management.commands._demo_fresh import REFUSED
 from mentions.models import View
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.embedded import embedded_env, manage, migrated
 
 # The first demo seeded ten days ago (its week ended then), and a row only that old desk had.
 OLD_SEED = """
@@ -48,28 +43,21 @@ print(json.dumps({
 """
 
 
-def _manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-
-
 def test_fresh_starts_the_embedded_demo_over_with_a_week_ending_today(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path), DESK_DEMO_REPLAY="true")
-    for args in (("migrate", "--noinput"), ("shell", "-c", OLD_SEED)):
-        done = _manage(*args, env=env)
-        assert done.returncode == 0, done.stderr[-3000:]
-    before = json.loads(_manage("shell", "-c", READ, env=env).stdout.strip().splitlines()[-1])
+    env = embedded_env(tmp_path)
+    migrated(tmp_path)
+    done = manage("shell", "-c", OLD_SEED, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    before = json.loads(manage("shell", "-c", READ, env=env).stdout.strip().splitlines()[-1])
     assert before["anchors"] != [before["today"]] and before["newest"] < before["today"] and before["old_view"]
 
-    fresh = _manage("seed_demo", "--fresh", env=env)
+    fresh = manage("seed_demo", "--fresh", env=env)
 
     assert fresh.returncode == 0, fresh.stderr[-3000:]
     assert "Demo: started over with a week ending today" in fresh.stdout
     assert "Error calling" not in fresh.stderr  # the ingest's work queued on the broker (its folders kept)
     assert "password: " in fresh.stdout  # the demo users were made again, their new passwords printed
-    after = json.loads(_manage("shell", "-c", READ, env=env).stdout.strip().splitlines()[-1])
+    after = json.loads(manage("shell", "-c", READ, env=env).stdout.strip().splitlines()[-1])
     assert after["anchors"] == [after["today"]] and after["newest"] > before["newest"]
     assert not after["old_view"] and after["tickets"] > 0
 

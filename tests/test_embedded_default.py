@@ -2,17 +2,13 @@
 path `make run` takes, which the PostgreSQL suite does not."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from channels.demo.channels import DEMO_CHANNELS
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.embedded import embedded_env, manage, migrated
 
 SCRIPT = """
 import json
@@ -86,15 +82,9 @@ print(json.dumps({"beat": names, "runs": out, "front_page_story_judged_urgent": 
 """
 
 
-def _manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
 def _shell_json(script: str, env: dict) -> dict:
     """What `script` printed last, as JSON, run by `manage.py shell` on that environment (which must succeed)."""
-    result = _manage("shell", "-c", script, env=env)
+    result = manage("shell", "-c", script, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -104,12 +94,10 @@ def embedded(tmp_path_factory):
     """A desk on the embedded default, migrated and seeded once for this module: the environment
     `make run` gives its web, worker and beat processes (no DATABASE_URL, no REDIS_URL)."""
     var = tmp_path_factory.mktemp("var")
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(var), DESK_DEMO_REPLAY="true")
-    for args in (("migrate", "--noinput"), ("seed_demo",)):
-        seeded = _manage(*args, env=env)
-        assert seeded.returncode == 0, seeded.stderr
-    assert (var / "desk.sqlite3").exists()
+    env = embedded_env(var)
+    migrated(var)  # `manage.py migrate --noinput`, from nothing (tests/embedded.py)
+    seeded = manage("seed_demo", env=env, timeout=300)
+    assert seeded.returncode == 0, seeded.stderr
     return {"env": env, "seed_stdout": seeded.stdout}
 
 
@@ -492,15 +480,8 @@ def test_seed_and_every_beat_task_open_no_connection_outside_the_machine(tmp_pat
     every beat task (eager, on SQLite) under a socket guard: no name lookup, no connect outside 127.0.0.1. Issue 69:
     with a DM sent from a ticket on each platform whose answers the desk reads and an issue filed on each demo
     tracker (Jira, Linear) first, so their answers and reads are on the guarded network too."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="advocacy.settings",
-        DESK_VAR_DIR=str(tmp_path),
-        CELERY_TASK_ALWAYS_EAGER="true",
-        DESK_DEMO_REPLAY="true",  # as `make run` sets it
-    )
-    migrated = _manage("migrate", "--noinput", env=env)
-    assert migrated.returncode == 0, migrated.stderr
+    env = embedded_env(tmp_path, CELERY_TASK_ALWAYS_EAGER="true")
+    migrated(tmp_path)
     out = _shell_json(OFFLINE_SCRIPT, env=env)
     assert out["attempts"] == []
     assert "'read': 1" in out["results"]["intake.watch_threads"]  # the watched thread was read, from the replay

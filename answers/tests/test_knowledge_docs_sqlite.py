@@ -5,12 +5,8 @@ written the way answers.knowledge.docs_index stores one (title, main text, their
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.embedded import embedded_env, manage, migrated
 
 SCRIPT = """
 import json
@@ -38,13 +34,9 @@ print(json.dumps({"vendor": connection.vendor, "titles": [i.title for i in resul
 
 
 def test_docs_search_and_the_index_task_on_sqlite(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(DJANGO_SETTINGS_MODULE="advocacy.settings", DESK_VAR_DIR=str(tmp_path), DESK_DEMO_REPLAY="true")
-    for args in (("migrate", "--noinput"), ("shell", "-c", SCRIPT)):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
-        assert done.returncode == 0, done.stderr
+    migrated(tmp_path)
+    done = manage("shell", "-c", SCRIPT, env=embedded_env(tmp_path), timeout=300)
+    assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["vendor"] == "sqlite"
     # "cachet" shares the letters of the stem "cach" but not the stem; the gone page is left out.
