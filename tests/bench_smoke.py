@@ -51,6 +51,8 @@ SMOKE: dict[str, Smoke] = {
         ("--repeat", "1"), "load avg at the end", first=("analytics_api.py", "--tickets", "400", "--repeat", "1")
     ),
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
+    # Two Plays in headless chromium on the seeded demo (the seeding is most of the run).
+    "browser_play.py": Smoke(("--plays", "2"), "Target: Play to ticket"),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
     # On claim_latency.py's database, as its docstring says.
     "claim_profile.py": Smoke(
@@ -213,8 +215,8 @@ def smoke_run(script: str, tmp_path: Path) -> None:
 SHARDS = 4
 # Seconds each slow run took on 2026-11-30 (2 cores, the smokes alone on two workers): the shards are balanced by
 # them, the other runs counted at 10 s.
-SLOW = {"memory.py": 94, "embedded_soak.py": 68, "pages.py": 58, "judgement_demo.py": 27, "freshness.py": 19,
-        "import_hostile.py": 19, "schemathesis_api.py": 16, "claim_latency.py": 15}  # fmt: skip
+SLOW = {"memory.py": 94, "embedded_soak.py": 68, "pages.py": 58, "browser_play.py": 35, "judgement_demo.py": 27,
+        "freshness.py": 19, "import_hostile.py": 19, "schemathesis_api.py": 16, "claim_latency.py": 15}  # fmt: skip
 
 
 def shard(number: int) -> list[str]:
