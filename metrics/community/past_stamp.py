@@ -31,27 +31,33 @@ from metrics.community.rollup import COUNTED_SQL, in_slice
 from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 # A day's rows again (of its channels `%(channels)s`, or of every one: metrics.community.rollup.in_slice), writing
-# only what changed: rows no longer there deleted, new or different counts written. The result is the identities whose
-# rows changed: the person-days of their people are built again from them (metrics.community.person_rollup), and the
-# ranking follows those.
+# only what changed: rows no longer there deleted, new or different counts written. The fresh counts are compared with
+# the stored ones first (one read of the day's rows), so only the changed rows are written: an upsert of every fresh
+# row probed the unique index once a row, 4,494 buffers for a slice of 686 tickets at 1,000,000 tickets, to change 3.
+# The result is the identities whose rows changed: the person-days of their people are built again from them
+# (metrics.community.person_rollup), and the ranking follows those.
 IDENTITY_DAYS_SQL = f"""
 WITH fresh AS (
     SELECT t.channel_id, coalesce(t.product_id, 0) AS product_id, r.identity_id, count(*)::int AS mentions
     FROM mentions_ticket t JOIN people_requester r ON r.ticket_id = t.id
     WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {in_slice("t")} AND {COUNTED_SQL}
     GROUP BY t.channel_id, coalesce(t.product_id, 0), r.identity_id
+), stored AS (
+    SELECT d.channel_id, d.product_id, d.identity_id, d.mentions FROM metrics_communityidentityday d
+    WHERE d.day = %(day)s AND {in_slice("d")}
+), changed AS (
+    SELECT channel_id, product_id, identity_id, f.mentions
+    FROM fresh f FULL JOIN stored s USING (channel_id, product_id, identity_id)
+    WHERE f.mentions IS DISTINCT FROM s.mentions
 ), gone AS (
-    DELETE FROM metrics_communityidentityday d
-    WHERE d.day = %(day)s AND {in_slice("d")} AND NOT EXISTS (
-        SELECT 1 FROM fresh f
-        WHERE f.channel_id = d.channel_id AND f.product_id = d.product_id AND f.identity_id = d.identity_id
-    )
+    DELETE FROM metrics_communityidentityday d USING changed c
+    WHERE d.day = %(day)s AND c.mentions IS NULL
+          AND d.channel_id = c.channel_id AND d.product_id = c.product_id AND d.identity_id = c.identity_id
     RETURNING d.identity_id
 ), put AS (
     INSERT INTO metrics_communityidentityday (day, channel_id, product_id, identity_id, mentions)
-    SELECT %(day)s, channel_id, product_id, identity_id, mentions FROM fresh
+    SELECT %(day)s, channel_id, product_id, identity_id, mentions FROM changed WHERE mentions IS NOT NULL
     ON CONFLICT (day, channel_id, product_id, identity_id) DO UPDATE SET mentions = EXCLUDED.mentions
-    WHERE metrics_communityidentityday.mentions <> EXCLUDED.mentions
     RETURNING identity_id
 )
 SELECT identity_id FROM gone UNION SELECT identity_id FROM put
