@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<int:pk>/history/", views.ticket_history, name="ticket-history"),
     path("tickets/<int:pk>/panels/<slug:name>/", views.ticket_panel, name="ticket-panel"),
     path("tickets/<int:pk>/later/", views.ticket_panels_later, name="ticket-panels-later"),
+    path("tickets/<int:pk>/folds/<slug:name>/", views.ticket_fold, name="ticket-fold"),
     path("tickets/<int:pk>/note/", views.ticket_note, name="ticket-note"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket-reply"),
     path("tickets/<int:pk>/send/", views.ticket_send, name="ticket-send"),

@@ -55,7 +55,7 @@
       if (!button || !replyBox()) return; // no reply box on this page: the button's own way (into the draft)
       event.preventDefault();
       if (button.hasAttribute("data-saved-insert")) {
-        insert(button.parentElement.querySelector("template[data-saved-text]").content.textContent);
+        insert(savedText(button.parentElement.querySelector("[data-saved-text]")));
         post(button).catch(() => {}); // only counts the use
         return;
       }
@@ -98,13 +98,21 @@
     return !document.querySelector("#panel-answers:not(.panel-slot)") && !!document.querySelector(".panel-slot[hx-trigger=load]");
   }
 
+  // A saved reply's text: in its button (the panel's list, shown two lines high) or in a <template> (a story's answer).
+  function savedText(node) {
+    return node.content ? node.content.textContent : node.textContent;
+  }
+
   function savedItems() {
-    return [...document.querySelectorAll("#saved-list [data-saved]")].map((li) => ({
-      button: li.querySelector("button[data-saved-insert]"),
-      title: li.querySelector("strong").textContent,
-      words: li.dataset.words + " " + li.querySelector("template").content.textContent.toLowerCase(),
-      text: li.querySelector("template").content.textContent,
-    }));
+    return [...document.querySelectorAll("#saved-list [data-saved]")].map((li) => {
+      const text = savedText(li.querySelector("[data-saved-text]"));
+      return {
+        button: li.querySelector("button[data-saved-insert]"),
+        title: li.querySelector("strong").textContent,
+        words: li.dataset.words + " " + text.toLowerCase(),
+        text,
+      };
+    });
   }
 
   function buildPicker() {

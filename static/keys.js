@@ -259,8 +259,13 @@
       const menu = snoozeMenu();
       if (!menu) return false;
       menu.open = true;
-      const first = menu.querySelector("select, button");
-      if (first) first.focus();
+      // Its form comes when the menu opens (mentions.ticket_page.folds): focused as soon as it is there.
+      const focusFirst = () => {
+        const first = menu.querySelector("select, button");
+        if (first) first.focus();
+        return !!first;
+      };
+      if (!focusFirst()) menu.addEventListener("htmx:afterSettle", focusFirst, { once: true });
       return true;
     },
     j: () => move(1),

@@ -40,6 +40,11 @@ class StoriesConfig(AppConfig):
         ticket_panel_register(
             TicketPanel(template=ISSUE_TEMPLATE, context=ticket_issue_panel, order=6, rows=IssueTicket)
         )
+        # Its "File or link an issue" form comes when opened (most views of a ticket never open it).
+        from mentions.ticket_page.folds import Fold, fold_register
+        from stories.issues.panel import ticket_issue_fold
+
+        fold_register("issue", Fold("stories/_fold_issue.html", context=ticket_issue_fold))
         on_save_or_delete(desk_settings_changed, Channel, IssueSettings, uid="desk-settings")
         # The queue page: one line per story with tickets waiting.
         queue_block_hooks.register(stories_queue_block)

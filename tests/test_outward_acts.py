@@ -44,6 +44,7 @@ from intake.pipeline import mentions_ingest
 from mentions.models import IssueLink, Message, ReplyApproval, Ticket
 from mentions.services.outward_policy import WAITING
 from mentions.tests.factories import AdvocateFactory, ManagerFactory, MessageFactory, UserFactory, seen
+from mentions.tests.pages import folds_opened
 from mentions.tests.test_reply_approval import _expert, _helper
 from mentions.tests.test_send_reply import CONFIG, CREDENTIALS, _account
 from stories.answering.services import story_answer_prepare
@@ -310,9 +311,9 @@ def test_the_pages_offer_only_the_acts_each_role_may_do_and_say_why_not(client):
         author_handle="GitLab", author_user=other, body="Sent by ana.",
     )  # fmt: skip
 
-    def page(role: str) -> str:
+    def page(role: str) -> str:  # as it reads with its folds opened (a delete's form comes when it is opened)
         client.force_login(users[role])
-        return client.get(ticket.get_absolute_url()).content.decode()
+        return folds_opened(client, client.get(ticket.get_absolute_url()).content.decode())
 
     manager = page("manager")
     assert manager.count('data-testid="delete-post"') == 4 and 'data-testid="delete-refused"' not in manager

@@ -72,8 +72,16 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # The project's templates without their indentation (advocacy.template_source); the apps' (admin, allauth,
+            # the REST framework) as they are. Cached in every mode: a template is read once per process (Django's
+            # autoreloader clears the cache when a template changes under runserver).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    ["advocacy.template_source.Loader", "django.template.loaders.app_directories.Loader"],
+                ),
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

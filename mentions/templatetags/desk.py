@@ -7,6 +7,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import stringfilter, timesince_filter
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape, format_html
@@ -16,6 +17,7 @@ from django.utils.timesince import timesince
 
 from advocacy.durations import duration_display
 from channels.text import safe_url as _safe_url
+from mentions.ticket_page.folds import fold_find
 
 register = template.Library()
 
@@ -253,3 +255,20 @@ def ago(value: Any, until: Any = None) -> str:
         return timesince(value, until or None, time_strings=_ENGLISH_UNITS)
     except (ValueError, TypeError):
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def fold_slot(context: template.Context, name: str, message: int | None = None) -> str:
+    """Where a closed fold's content comes when its <details> opens (mentions.ticket_page.folds): one request, with
+    the version of the ticket this page shows; without JavaScript, a link to the page with every fold in it."""
+    if fold_find(name) is None:
+        raise template.TemplateSyntaxError(f"fold_slot: no fold named {name!r} (mentions.ticket_page.folds)")
+    url = reverse("mentions:ticket-fold", args=[context["ticket"].pk, name])
+    if message is not None:
+        url += f"?message={int(message)}"
+    return format_html(
+        '<div class="fold-slot" hx-get="{}" hx-include="find input" hx-trigger="toggle once from:closest details" '
+        'hx-swap="outerHTML"><input type="hidden" name="seen" value="{}"><a href="?panels=inline">Show it</a></div>',
+        url,
+        context.get("ticket_version", ""),
+    )

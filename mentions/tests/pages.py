@@ -10,6 +10,7 @@ whose actions sit on the ticket page (mentions, experts, the project's tests).
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,21 @@ def refused_page(client: Client, response: HttpResponseBase, ticket: Ticket, key
     page = client.get(expected.split("#", 1)[0])
     assert page.status_code == 200
     return page.content.decode()
+
+
+FOLD_SLOT = re.compile(r'<div class="fold-slot" hx-get="([^"]+)"[^>]*>.*?</div>', re.S)
+
+
+def folds_opened(client: Client, html: str) -> str:
+    """The ticket page as it reads once every fold is opened (mentions.ticket_page.folds): each slot replaced by what
+    its request answers, as htmx does when the fold's <details> opens."""
+
+    def opened(match: re.Match) -> str:
+        answer = client.get(unescape(match.group(1)))
+        assert answer.status_code == 200, (match.group(1), answer.status_code)
+        return answer.content.decode()
+
+    return FOLD_SLOT.sub(opened, html)
 
 
 def result_slot(html: str, key: str) -> str:

@@ -91,15 +91,15 @@ def test_the_macro_picker_reads_names_descriptions_and_link_needs_from_the_macro
 
     assert "<form " in html and "data-keys-macro" in html and "data-keys-reply" in html and "data-keys-note" in html
     assertInHTML(
-        # What each does, computed from its actions (issue 28), as its text and its title.
+        # What each does, computed from its actions (issue 28), as its text (a title only on an unavailable one).
         f'<option value="{asks.pk}" data-name="Reached out" data-description="Ping an expert &lt;b&gt;first&lt;/b&gt;"'
-        ' data-does="Submits and moves on; needs a link" title="Submits and moves on; needs a link"'
+        ' data-does="Submits and moves on; needs a link"'
         " data-asks-link>Reached out — Submits and moves on; needs a link</option>",
         html,
     )
     assertInHTML(
         f'<option value="{plain.pk}" data-name="Solved &lt;i&gt;quietly&lt;/i&gt;" data-description=""'
-        ' data-does="Submits as Solved and moves on" title="Submits as Solved and moves on">'
+        ' data-does="Submits as Solved and moves on">'
         "Solved &lt;i&gt;quietly&lt;/i&gt; — Submits as Solved and moves on</option>",
         html,
     )

@@ -70,7 +70,8 @@ def test_a_stale_note_leads_to_the_ticket_page_with_the_text_and_the_reason_besi
     said = result_slot(html, "note")
     assert STALE in said and "bo: status new → pending" in said
     assert _note_textarea(html) == TYPED_HTML  # what was typed, escaped
-    for other in ("reply", "merge", "macro"):  # (status and tags are in the facts panel, loaded after the page)
+    assert "fold-slot" in html  # merge's slot is in its closed menu (mentions.ticket_page.folds): not in this page
+    for other in ("reply", "macro"):  # (status and tags are in the facts panel, loaded after the page)
         assert result_slot(html, other) == "", other  # the error is beside the note only
     assert _counts(ticket) == before
     # The page carries the version it shows: posting the note again, on purpose, goes through.

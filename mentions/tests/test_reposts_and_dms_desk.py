@@ -25,7 +25,7 @@ from channels.adapters.twitter.client import API_ROOT
 from mentions.models import Message, TicketEvent
 from mentions.services.platform_actions import message_repost
 from mentions.tests.factories import AdvocateFactory, MessageFactory, TicketFactory, seen
-from mentions.tests.pages import refused_page, result_slot
+from mentions.tests.pages import folds_opened, refused_page, result_slot
 from mentions.tests.test_direct_messages import X_DM, _x
 from metrics.activity import activity_daily
 
@@ -80,7 +80,7 @@ def test_the_ticket_page_offers_repost_and_dm_under_the_mention_and_shows_the_dm
     client.force_login(advocate)
     responses.post(RETWEETS, json={"data": {"retweeted": True}})
 
-    page = client.get(case.ticket.get_absolute_url()).content.decode()
+    page = folds_opened(client, client.get(case.ticket.get_absolute_url()).content.decode())
     assert 'data-testid="repost"' in page and 'data-testid="direct-message"' in page
     assert "Only dana_dev receives it, privately on X, from GitLab" in page
     assert 'maxlength="10000"' in page

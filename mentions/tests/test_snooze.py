@@ -23,7 +23,7 @@ from mentions.selectors import queue_summary, view_tickets
 from mentions.services import ticket_claim_next, ticket_mark_replied
 from mentions.services.snooze import snooze_presets, snoozes_wake, ticket_snooze, ticket_unsnooze
 from mentions.tests.factories import AdvocateFactory, TicketFactory, seen
-from mentions.tests.pages import refused_page, result_slot
+from mentions.tests.pages import folds_opened, refused_page, result_slot
 from notifications.models import SlackNotice
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_the_ticket_page_snoozes_and_says_until_when(client, ada):
     AdvocateProfile.objects.filter(user=ada).update(time_zone=BERLIN)
     ticket = TicketFactory(assignee=ada, status=Ticket.Status.OPEN)
     client.force_login(ada)
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = folds_opened(client, client.get(ticket.get_absolute_url()).content.decode())
     assert "data-keys-snooze" in page and 'name="preset"' in page
     url = reverse("mentions:ticket-snooze", args=[ticket.pk])
     missing = client.post(url, {"preset": "custom", "seen": seen(ticket)})
@@ -211,13 +211,13 @@ def test_remind_me_in_slack_is_offered_only_when_slack_is_connected(client, ada,
     why = "Slack is not connected to the desk: the ticket comes back to you here, marked, with no Slack reminder."
 
     settings.SLACK_BOT_TOKEN = ""
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = folds_opened(client, client.get(ticket.get_absolute_url()).content.decode())
     assert offered not in page
     assert '<input type="checkbox" name="remind_slack" disabled aria-describedby="snooze-slack-why">' in page
     assert f'id="snooze-slack-why" data-testid="snooze-slack-not-connected">{why}</p>' in page
 
     settings.SLACK_BOT_TOKEN = "xoxb-test"
-    page = client.get(ticket.get_absolute_url()).content.decode()
+    page = folds_opened(client, client.get(ticket.get_absolute_url()).content.decode())
     assert offered in page and why not in page
 
 

@@ -27,7 +27,15 @@ from mentions.views.lists import play, queue, saved_search_create, saved_search_
 from mentions.views.products import ticket_product
 from mentions.views.snooze import snoozed, ticket_hand_over, ticket_snooze
 from mentions.views.team_model import team_draft_dismissed, team_draft_use
-from mentions.views.ticket import form_action, ticket, ticket_action, ticket_history, ticket_live, ticket_presence
+from mentions.views.ticket import (
+    form_action,
+    ticket,
+    ticket_action,
+    ticket_fold,
+    ticket_history,
+    ticket_live,
+    ticket_presence,
+)
 from mentions.views.view_list import view_list
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "ticket_community_close",
     "ticket_delete_post",
     "ticket_direct_message_send",
+    "ticket_fold",
     "ticket_hand_over",
     "ticket_history",
     "ticket_index",

@@ -40,6 +40,7 @@ from mentions.services.outward_policy import outward_decision, outward_offers
 from mentions.services.platform_actions import actions_offered
 from mentions.services.team_model import team_output_of
 from mentions.ticket_page.facts_panel import facts_context
+from mentions.ticket_page.folds import fold_find
 from mentions.ticket_page.history import history_lines
 from mentions.ticket_page.macro_picker import macro_picker
 from mentions.ticket_page.panels import panels_shown_inline, posted_value, ticket_panels
@@ -159,6 +160,8 @@ def ticket_page_context(
         # "Remind me in Slack" is offered only where a reminder can go out; otherwise it says why (a setting read).
         "snooze_slack_ready": slack_configured(),
         "ticket_panels": shown,
+        # The whole page (no JavaScript, or a panel's form back with errors): the folds in it too (ticket_page.folds).
+        "panels_inline": panels_inline,
         # Who else has it open, said in the first answer: the live refresh need not fire as the page loads.
         "presence_others": presence.presence_touch(
             ticket_id=obj.pk, user_id=str(request.user.pk), name=request.user.get_username()
@@ -244,6 +247,32 @@ def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The ticket's history, asked for when its fold on the ticket page is opened (htmx)."""
     obj = get_object_or_404(Ticket, pk=pk)
     return render(request, "mentions/_ticket_history.html", {"history": _history(request, obj)})
+
+
+@require_GET
+@ticket_open
+def ticket_fold(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A fold of the ticket page, asked for when it is opened (mentions.ticket_page.folds): its template with the
+    page's context, its forms claiming the version the page showed (`seen`); a message's fold for its `message`."""
+    fold = fold_find(name)
+    if fold is None:
+        return HttpResponse(status=404)
+    try:
+        obj = selectors.ticket_detail(pk=pk, private=private_messages_readable(request.user))
+    except Ticket.DoesNotExist:
+        return HttpResponse(status=404)
+    context = ticket_page_context(request, obj, {}, panels=False)
+    seen = clean.whole(request.GET.get("seen"), minimum=0)
+    if seen is not None:
+        context["ticket_version"] = seen
+    if fold.per_message:
+        wanted = clean.whole(request.GET.get("message"), minimum=1)
+        context["m"] = next((m for m in obj.messages.all() if m.pk == wanted), None)
+        if context["m"] is None:
+            return HttpResponse(status=404)
+    if fold.context is not None:
+        context.update(fold.context(request, obj))
+    return render(request, fold.template, context)
 
 
 def _history(request: HttpRequest, ticket: Ticket) -> list:

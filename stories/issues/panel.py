@@ -47,3 +47,8 @@ def ticket_issue_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, An
     # Whether the ticket points to any issue is read with the page's ticket (TicketPanel.rows): most do not.
     issues: list[IssueLink] | None = None if ticket_has(ticket, IssueTicket) else []
     return {"issue_panel": issue_panel_context([ticket.pk], forms.get("issue"), issues=issues)}
+
+
+def ticket_issue_fold(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    """The ticket page's "File or link an issue" opened (mentions.ticket_page.folds): where to file, not the issues."""
+    return {"issue_panel": issue_panel_context([ticket.pk], issues=[])}

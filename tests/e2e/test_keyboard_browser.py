@@ -268,3 +268,27 @@ def test_on_the_queue_p_plays_the_selected_view_and_enter_presses_a_views_play(l
 
     first.refresh_from_db()
     assert first.served_view.slug == "hn"
+
+
+def test_z_opens_the_snooze_menu_and_focuses_its_choice_once_it_has_come(live_server):
+    """The Snooze menu's form comes when the menu opens (mentions.ticket_page.folds): `z` opens it and the preset is
+    focused as soon as it is there, so Down and Enter snooze without the mouse."""
+    ada = AdvocateFactory(username="ada")
+    first, _ = _two_waiting_tickets()
+    Ticket.objects.filter(pk=first.pk).update(assignee=ada, status=Ticket.Status.OPEN)
+    url = f"{live_server.url}/tickets/{first.pk}/"
+
+    with sync_playwright() as pw:
+        browser, page = _desk_page(pw, live_server.url, "ada", viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.wait_for_load_state("load")
+        expect(page.locator("#snooze-preset")).to_have_count(0)  # not in the page's first answer
+        page.locator("h1").click()
+        page.keyboard.press("z")
+        expect(page.locator("#snooze-preset")).to_be_focused()
+        page.keyboard.press("Tab")  # to the time, then the checkbox, then Snooze: the preset (tomorrow) is enough
+        page.locator("[data-keys-snooze] button[type=submit]").press("Enter")
+        expect(page.get_by_test_id("result-snooze")).to_contain_text("snoozed until")
+        browser.close()
+    first.refresh_from_db()
+    assert first.is_snoozed
