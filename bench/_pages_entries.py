@@ -90,6 +90,8 @@ ENTRIES: dict[str, Entry] = {
     "ticket-history": Entry("mentions:ticket-history", _ticket("history/"), kind="fragment"),
     **{f"panel-{slug}": Entry("mentions:ticket-panel", _ticket(f"panels/{slug}/"), kind="fragment") for slug in PANELS},
     "panels-later": Entry("mentions:ticket-panels-later", _ticket("later/"), kind="fragment"),
+    # A closed menu or form opened (mentions.ticket_page.folds): Snooze, the one `z` opens; the others are alike.
+    "ticket-fold": Entry("mentions:ticket-fold", _ticket("folds/snooze/"), kind="fragment"),
     "knowledge": Entry(
         "answers:knowledge", lambda s: "/answers/tickets/{}/knowledge/#" + str(s.tickets), kind="fragment"
     ),
