@@ -7,7 +7,7 @@ warm-up requests) for each page, and per page view for a page as loaded (`ticket
 and every request its HTML fires on load, each listed with its queries and CPU): this process's and its
 PostgreSQL backend's (bench/_cpu.py), and, with --profile, cProfile's top functions by cumulative time.
 
-    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,ticket-loaded,queue,bare]
+    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,ticket-loaded,queue,kpi-community,bare]
         [--profile ticket]
 """
 
@@ -30,6 +30,9 @@ from lists_profile import production_env
 production_env("triage_bench_pages", redis_db=14)
 
 PAGES = {"floor": "/tickets/0/", "ticket": "/tickets/{}/", "queue": "/", "tickets": "/tickets/", "bare": "BARE"}
+# The manager's pages (issue 70: the Community page beside the KPI page), requested as the bench's manager.
+PAGES.update({"kpi": "/kpi/", "kpi-community": "/kpi/community/"})
+MANAGER_PAGES = ("kpi", "kpi-community")
 # A page as the browser loads it (bench/_as_loaded.py): its first answer and every request it fires on load.
 PAGES["ticket-loaded"] = PAGES["ticket"]
 AS_LOADED = ("ticket-loaded",)
@@ -93,10 +96,11 @@ def main() -> None:
 
     # The 404s' "Not Found" warnings go to stderr as in gunicorn; a shared terminal need not show 200 of them.
     logging.getLogger("django.request").setLevel(logging.ERROR)
-    advocate = people()[0][0]
+    advocates, manager = people()
+    advocate = advocates[0]
     print(f"load avg: {_common.load_average()}", flush=True)
     for name in args.pages.split(","):
-        get = requester(PAGES[name], advocate, as_loaded=name in AS_LOADED)
+        get = requester(PAGES[name], manager if name in MANAGER_PAGES else advocate, as_loaded=name in AS_LOADED)
         for i in range(args.warmup):
             get(i)
         profiler = cProfile.Profile(time.process_time) if name in args.profile.split(",") else None

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from advocacy.durations import duration_display
+from advocacy.form_html import field_html
 from channels.text import safe_url as _safe_url
 from mentions.ticket_page.folds import fold_find
 
@@ -272,3 +273,9 @@ def fold_slot(context: template.Context, name: str, message: int | None = None) 
         url,
         context.get("ticket_version", ""),
     )
+
+
+@register.filter
+def control(bound: Any) -> str:
+    """A form field's control written out without Django's widget templates (advocacy.form_html)."""
+    return field_html(bound)

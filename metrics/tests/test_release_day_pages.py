@@ -57,7 +57,7 @@ def test_the_month_in_progress_is_reported_to_today_and_a_past_one_whole(manager
 
     days = _rows(current)
     assert days[0] == "Sun 2026-11-01" and days[-1] == "Sun 2026-11-29"  # not Mon 2026-11-30, tomorrow
-    assert '<tr class="release-row">\n      <td>Sat 2026-11-28</td>' in current
+    assert '<tr class="release-row">\n<td>Sat 2026-11-28</td>' in current
     assert "(to 29 November: the month so far)" in current
     assert "2026-11-01 \u2013 2026-11-29 (UTC)" in current
     assert _rows(past)[-1] == "Sat 2026-10-31" and "the month so far" not in past

@@ -85,8 +85,8 @@ def test_targets_show_each_groups_target_in_effect_saved_or_default(admin_client
     changelist = reverse("admin:mentions_target_changelist")
     html = admin_client.get(changelist).content.decode()
     assert "0 targets" not in html
-    assert '<th scope="row">All channels</th>\n      <td>7 h</td>\n      <td>default (nothing saved)</td>' in html
-    assert '<th scope="row">High-priority channels</th>\n      <td>5 h</td>' in html
+    assert '<th scope="row">All channels</th>\n<td>7 h</td>\n<td>default (nothing saved)</td>' in html
+    assert '<th scope="row">High-priority channels</th>\n<td>5 h</td>' in html
     add = reverse("admin:mentions_target_add")
     assert f'href="{add}?group=high_priority&amp;median_hours=5"' in html
     # The link opens the add form filled with the default.
