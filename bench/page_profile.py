@@ -7,7 +7,8 @@ warm-up requests) for each page, and per page view for a page as loaded (`ticket
 and every request its HTML fires on load, each listed with its queries and CPU): this process's and its
 PostgreSQL backend's (bench/_cpu.py), and, with --profile, cProfile's top functions by cumulative time.
 
-    .venv/bin/python bench/page_profile.py [--requests 200] [--pages floor,ticket,ticket-loaded,queue,kpi-community,bare]
+    .venv/bin/python bench/page_profile.py [--requests 200]
+        [--pages floor,ticket,ticket-loaded,queue,kpi-community,bare]
         [--profile ticket]
 """
 
