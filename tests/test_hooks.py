@@ -35,6 +35,8 @@ def _registered(module: Any, protocol: type) -> list[Any]:
         return list(lists[0])
     if protocol.__name__ == "PanelContext":
         return [panel.context for panel in module._panels]
+    if protocol.__name__ == "FoldContext":
+        return [fold.context for fold in module._folds.values() if fold.context is not None]
     if protocol.__name__ == "OutreachDelivery":
         return [module._deliver] if module._deliver else []
     raise AssertionError(f"{module.__name__} keeps no registrations of {protocol.__name__}")

@@ -14,9 +14,10 @@ the hooks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from advocacy.hooks import hook_check
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -24,11 +25,16 @@ if TYPE_CHECKING:
     from mentions.models import Ticket
 
 
+class FoldContext(Protocol):
+    """What a fold's template needs beyond the ticket page's context (another app's fold), for `ticket`."""
+
+    def __call__(self, request: HttpRequest, ticket: Ticket, /) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class Fold:
     template: str
-    # What the template needs beyond the ticket page's context (another app's fold), for the ticket on this request.
-    context: Callable[[HttpRequest, Ticket], dict[str, Any]] | None = None
+    context: FoldContext | None = None
     # One per message: the message is the request's `message`, the template's `m`.
     per_message: bool = False
 
@@ -43,6 +49,8 @@ _folds: dict[str, Fold] = {
 
 
 def fold_register(name: str, fold: Fold) -> None:
+    if fold.context is not None:
+        hook_check(FoldContext, fold.context)
     _folds[name] = fold
 
 
