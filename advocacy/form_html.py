@@ -37,6 +37,8 @@ def _attrs(bound: BoundField, first: dict[str, Any]) -> SafeString:
         if value is None or value is False:
             continue
         parts.append(f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"')
+    # Not django.forms.utils.flatatt: it sorts the attributes, and Django's own rendering (which this must equal)
+    # keeps their order.
     return mark_safe("".join(parts))  # noqa: S308 - every name and value escaped above
 
 
