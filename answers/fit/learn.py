@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from answers.fit.label import FIT_FEATURES, FIT_NEXT, fit_probability
+from answers.fit.plain_first import plain_anchor, plain_kept
 
 MEANING_ONLY = ("meaning", "meaning_lead", "rr_meaning", "meaning_gap", "top_both")
 FIRST = 1  # fused positions learnt from
@@ -63,8 +64,9 @@ def figures(rows: list[dict], weights: Mapping[str, float], threshold: float) ->
         shown = sorted(
             ((fit_probability(r["features"], weights), r) for r in found if r["features"]), key=lambda fr: -fr[0]
         )
+        anchor = plain_anchor(shown)
         shown = [(p, r) for n, (p, r) in enumerate(shown) if p >= (threshold if n == 0 else FIT_NEXT)]
-        shown = shown if shown and shown[0][0] >= threshold else []
+        shown = plain_kept(shown, anchor, fit=lambda pr: pr[0]) if shown and shown[0][0] >= threshold else []
         if found[0]["unfit"]:
             unfit += 1
             silent += 0 if shown else 1

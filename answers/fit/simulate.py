@@ -21,6 +21,7 @@ import numpy as np
 
 from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
 from answers.fit.learn import figures
+from answers.fit.plain_first import plain_anchor, plain_kept
 from answers.fit.use import IGNORED_WEIGHT, NAMES, Labels, _fit, _vector
 
 FOLDS = 3
@@ -33,7 +34,8 @@ def _shown(found: list[dict], weights: Mapping[str, float]) -> tuple[list[dict],
     )
     if not ranked or ranked[0][0] < FIT_THRESHOLD:
         return [], (ranked[0][1] if ranked else None)
-    return [r for n, (p, r) in enumerate(ranked) if p >= (FIT_THRESHOLD if n == 0 else FIT_NEXT)], None
+    shown = [(p, r) for n, (p, r) in enumerate(ranked) if p >= (FIT_THRESHOLD if n == 0 else FIT_NEXT)]
+    return [r for _, r in plain_kept(shown, plain_anchor(ranked), fit=lambda pr: pr[0])], None
 
 
 def _label(row: dict, fits: bool, weight: float) -> tuple[list[float], float, float]:

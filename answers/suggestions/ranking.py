@@ -44,6 +44,7 @@ from answers.fit.label import (
     fit_label,
     fit_probability,
 )
+from answers.fit.plain_first import plain_kept
 from answers.fit_models import active_fit_weights
 from answers.models import Answer, Term
 from answers.product import product_stems
@@ -181,7 +182,9 @@ def text_ranked(
     weights, threshold = (
         ((active_fit_weights() or COLD_WEIGHTS), FIT_THRESHOLD) if meant else (WORDS_WEIGHTS, WORDS_THRESHOLD)
     )
-    out = [scored[pk] for pk in ranked[:FIT_DEPTH]]
+    top = ranked[:FIT_DEPTH]
+    anchor = plain[0] if plain else None  # the plain query's first: P(fit) is known for it (answers.fit.plain_first)
+    out = [scored[pk] for pk in (top if anchor is None or anchor in top else [*top, anchor])]
     for suggestion, parts in out:
         pk = suggestion.ticket_id
         suggestion.features = fit_features(pk, _evidence(parts), alike.get(pk, 0.0), suggestion.score, context)
@@ -197,6 +200,8 @@ def text_ranked(
         out = out if out and out[0][0].fit >= threshold else []
         unshown = None if out else likeliest
         out = _product_first(out, product_id)
+        # Last: whatever the fusion, P(fit) and the products' order did, the plain query's first keeps its place.
+        out = plain_kept(out, scored[anchor] if anchor is not None else None, fit=lambda sp: sp[0].fit)
     shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))

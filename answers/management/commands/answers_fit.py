@@ -14,7 +14,9 @@ from django.core.management.base import BaseCommand
 
 from answers.evaluation import DATASET, EARLIER, NEWER, SEEN, dataset_load, fit_rows
 from answers.fit import label as fit
+from answers.fit.label import fit_probability
 from answers.fit.learn import cross_check, learn
+from answers.fit.plain_first import margin_measured
 from answers.fit.simulate import use_simulate
 
 FIT_PY = Path(fit.__file__)
@@ -49,6 +51,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         weights, words = learn(collected, meaning=True), learn(collected, meaning=False)
         self.stdout.write(f"COLD_WEIGHTS = {weights}")
+        # Measured on the weights the desk runs on: these once written, else those in answers/fit/label.py.
+        self.stdout.write(_margin_line(collected, weights if write else fit.COLD_WEIGHTS))
         self.stdout.write(f"WORDS_WEIGHTS = {words}")
         if write:
             _write(weights, words)
@@ -68,6 +72,19 @@ class Command(BaseCommand):
                         f"silent {f['silent']:.0f}/{f['unfit']:.0f} = {f['silent'] / max(f['unfit'], 1):.0%}"
                     )
                 self.stdout.write("  ".join(line))
+
+
+def _margin_line(collected: dict[str, list[dict]], weights: dict[str, float]) -> str:
+    """The plain first's margin (answers.fit.plain_first) these weights measure on the collected questions."""
+    questions: dict[tuple[str, str], list[dict]] = {}
+    for name, rows in collected.items():
+        for row in rows:
+            questions.setdefault((name, row["query"]), []).append(row)
+    got = margin_measured(list(questions.values()), fit=lambda row: fit_probability(row["features"], weights))
+    return (
+        f"PLAIN_MARGIN = {got['margin']} (plain-first targets outscored: {got['outscored']}; at that margin, "
+        f"the answer above was the target in {got['right_above']} questions, neither in {got['neither_above']})"
+    )
 
 
 def _write(weights: dict[str, float], words: dict[str, float]) -> None:
