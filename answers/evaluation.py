@@ -39,10 +39,13 @@ from mentions.meaning import first_text
 from mentions.models import Message, Ticket
 
 DATASET = Path(__file__).parent / "eval" / "dataset.json"
-# The newest held-out set first (Supabase, written 2026-11-27 20:45-20:48, scored once at 22:14; one fix was read off
-# it since, eval/HELDOUT_SUPABASE.md); Tailscale, Ghost and Render were tuned on (P(fit)'s cold weights, the function
-# words), so they count as seen (docs/answers.md).
-HELDOUT = Path(__file__).parent / "eval" / "heldout_supabase.json"
+# The newest held-out set first (Sentry, written blind 2026-11-30 11:46-11:55 UTC and scored once, at 11:56, by the
+# code before and after the plain-first rule, answers.fit.plain_first; nothing read off it since: HELDOUT_SENTRY.md);
+# then Supabase (written 2026-11-27, scored once at 22:14; one fix was read off it since, eval/HELDOUT_SUPABASE.md),
+# never fitted on either; Tailscale, Ghost and Render were tuned on (P(fit)'s cold weights, the function words), so
+# they count as seen (docs/answers.md).
+HELDOUT = Path(__file__).parent / "eval" / "heldout_sentry.json"
+BLIND_SEEN = Path(__file__).parent / "eval" / "heldout_supabase.json"
 NEWER = Path(__file__).parent / "eval" / "heldout_tailscale.json"
 SEEN = Path(__file__).parent / "eval" / "heldout_ghost.json"
 EARLIER = Path(__file__).parent / "eval" / "heldout.json"

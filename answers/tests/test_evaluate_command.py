@@ -66,6 +66,7 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     monkeypatch.setattr(answers_evaluate, "SEEN", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "EARLIER", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "NEWER", tmp_path / "absent.json")
+    monkeypatch.setattr(answers_evaluate, "BLIND_SEEN", tmp_path / "absent.json")
     monkeypatch.setattr(answers_evaluate, "DATASET", dev)
     out = StringIO()
     call_command("answers_evaluate", stdout=out)
@@ -74,9 +75,10 @@ def test_every_set_is_printed_with_the_desk_and_the_baseline_side_by_side(tmp_pa
     assert lines[1].startswith("development (dataset.json, product GitLab): 3 answered tickets, 1 questions")
     table = out.getvalue().splitlines()
     assert table[1].split() == ["desk", "naive", "full-text", "OR"]
-    assert table[2].split() == ["recall@3", "1/1", "=", "1.000", "1/1", "=", "1.000"]
+    # With each share's 95 % Wilson interval: one question allows anything from 0.21.
+    assert table[2].split() == ["recall@3", "1/1", "=", "1.000", "[0.21-1.00]", "1/1", "=", "1.000", "[0.21-1.00]"]
     assert table[4].split()[:7] == ["no", "suggestion", "when", "nothing", "fits", "1/1", "="]
-    assert table[4].split()[-3:] == ["0/1", "=", "0%"]  # the baseline always has a best
+    assert table[4].split()[-4:] == ["0/1", "=", "0%", "[0.00-0.79]"]  # the baseline always has a best
 
     out = StringIO()
     call_command("answers_evaluate", "--set", str(held), "--set", str(dev), stdout=out)
