@@ -87,17 +87,17 @@ def dataset_product(data: dict) -> str:
     return str(data.get("product") or DEFAULT_PRODUCT)
 
 
-def _cells_set_aside() -> None:
+def cells_set_aside() -> None:
     """The set is measured as a desk holding its answers alone: the meaning cells this database learnt from its own
     answers (or another desk's, kept in a cache they share) would put the set's answers in cells its questions do
     not probe. Inside the rolled-back transaction the cells are deleted and the cache forgotten; after it, the cache
-    is forgotten again (`_cells_back`), so the desk reads its own cells, not the set's "one cell", for the next ten
+    is forgotten again (`cells_back`), so the desk reads its own cells, not the set's "one cell", for the next ten
     minutes."""
     cells_forget()
     MeaningCell.objects.all().delete()
 
 
-def _cells_back() -> None:
+def cells_back() -> None:
     cells_forget()
     product_stems_forget()  # the set's channels are gone: the desk's own words again
 
@@ -108,7 +108,7 @@ def _dataset_indexed(data: dict) -> Iterator[dict[str, int]]:
     rolled back after the block: the desk's own rows are never touched."""
     try:
         with transaction.atomic():
-            _cells_set_aside()
+            cells_set_aside()
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
             answers_meaning_fill()
@@ -117,7 +117,7 @@ def _dataset_indexed(data: dict) -> Iterator[dict[str, int]]:
     except _Rollback:
         pass
     finally:
-        _cells_back()
+        cells_back()
 
 
 def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] | None = None) -> list[Figures]:
@@ -127,7 +127,7 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
         queries = [q for i, q in enumerate(data["queries"]) if only is None or only(i)]
         out.append(_figures("desk", queries, ids, _desk))
         if baseline and connection.vendor == "postgresql":
-            out.append(_figures("naive full-text OR", queries, ids, _naive))
+            out.append(_figures("naive full-text OR", queries, ids, naive_ranked))
     return out
 
 
@@ -171,15 +171,25 @@ def product_channel(kind: str, product: str) -> Channel:
 
 def tickets_load(tickets: list[dict], *, product: str = DEFAULT_PRODUCT) -> dict[str, int]:
     """The set's tickets as the desk stores them; their ids by the set's names."""
-    kinds = {KINDS.get(t["platform"], t["platform"]) for t in tickets}
+    return tickets_add(tickets, set_channels([*tickets], product=product))
+
+
+def set_channels(items: list[dict], *, product: str) -> dict[str, Channel]:
+    """A channel per platform the set's tickets and questions are on, following `product`, by the desk's kind."""
+    kinds = {KINDS.get(t["platform"], t["platform"]) for t in items}
     # bulk_create: a channel's save validates its platform settings and reaches for its credentials, which the
     # set has no use for; and sends no signal, so the product's words kept in the cache are dropped here.
     made = Channel.objects.bulk_create([product_channel(kind, product) for kind in sorted(kinds)])
     product_stems_forget()
-    channels = {c.kind: c for c in made}
+    return {c.kind: c for c in made}
+
+
+def tickets_add(tickets: list[dict], channels: dict[str, Channel], *, first: int = 0) -> dict[str, int]:
+    """Answered tickets (the set's, from its `first`-th on) stored 3 hours apart, in the set's order, with the
+    mention and our reply; their ids by the set's names."""
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     ids: dict[str, int] = {}
-    for n, t in enumerate(tickets):
+    for n, t in enumerate(tickets, start=first):
         at = start + timedelta(hours=3 * n)
         channel = channels[KINDS.get(t["platform"], t["platform"])]
         ticket = Ticket.objects.create(
@@ -216,7 +226,7 @@ def _desk_why(query: dict) -> str:
     return " · ".join(found[0].why) if found else ""
 
 
-def _naive(query: dict) -> list[int]:
+def naive_ranked(query: dict) -> list[int]:
     document = "to_tsvector('english', a.title || ' ' || a.question || ' ' || a.reply)"
     words = "replace(plainto_tsquery('english', %s)::text, '&', '|')::tsquery"
     with connection.cursor() as cursor:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Mapping)
 
 KEPT = 3  # the places the panel shows first, what recall at 3 counts
 # Measured by `manage.py answers_fit` (margin_measured) on the seen sets and the weights in answers/fit/label.py,
@@ -40,7 +41,7 @@ def plain_kept(shown: Sequence[T], anchor: T | None, fit: Callable[[T], float]) 
     return [*rest[: KEPT - 1], anchor, *rest[KEPT - 1 :]]
 
 
-def plain_anchor(ranked: Sequence[tuple[float, Mapping]]) -> tuple[float, Mapping] | None:
+def plain_anchor(ranked: Sequence[tuple[float, R]]) -> tuple[float, R] | None:
     """Of collected rows as (P(fit), row) pairs: the plain query's first (its reciprocal rank is 1), if among them."""
     return next((pr for pr in ranked if pr[1]["features"].get("rr_plain") == 1.0), None)
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from answers.evaluation import _naive
+from answers.evaluation import naive_ranked
 from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_NEXT, FIT_THRESHOLD, fit_probability
 from answers.index.follow import answers_index
 from answers.models import Answer, MeaningCell
@@ -62,7 +62,7 @@ def test_the_plain_list_is_the_baselines_query_served_by_its_index():
     ids = _library()
     question = {"title": "Pending jobs", "question": "jobs pending forever, the runner never picks them up"}
     text = question["title"] + "\n" + question["question"]
-    assert plain_list(text, []) == _naive(question)[: len(plain_list(text, []))]
+    assert plain_list(text, []) == naive_ranked(question)[: len(plain_list(text, []))]
     assert plain_list(text, [])[0] == ids["pending"]
     assert ids["pending"] not in plain_list(text, [ids["pending"]])
     with connection.cursor() as cursor:  # the stored column, so no answer's tsvector is built per question

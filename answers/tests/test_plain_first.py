@@ -66,7 +66,7 @@ def test_where_words_and_meaning_disagree_the_plain_first_stays_among_the_three_
         "docker push ends with 'blob upload unknown' on the third layer every time",
         "The proxy in front of the registry drops chunked uploads over 1 MB: raise client_max_body_size.",
     )
-    for title, question, reply in (
+    for title, body, reply in (
         (
             "Registry is full",
             "our container registry keeps growing, old images never go away and the disk fills",
@@ -88,7 +88,7 @@ def test_where_words_and_meaning_disagree_the_plain_first_stays_among_the_three_
             "Run the registry's garbage collection with -m to remove untagged manifests.",
         ),
     ):
-        answered(title, question, reply)
+        answered(title, body, reply)
     answers_index()
     answers_meaning_fill()
     question = asking("", "registry disk keeps filling with images and pushes now fail with blob upload unknown")

@@ -59,8 +59,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noisy", action="store_true", help="List the questions nothing fits that got a suggestion, and why."
         )
+        parser.add_argument(
+            "--by-time",
+            action="store_true",
+            help="Index each set's answers in time order, in four steps, and ask the same questions after each "
+            "through the worker's tasks and the API (answers.eval_by_time), the plain query beside.",
+        )
 
-    def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, **options) -> None:
+    def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, by_time: bool, **options) -> None:
         paths = datasets or [p for p in (HELDOUT, BLIND_SEEN, NEWER, SEEN, EARLIER, DATASET) if p.exists()]
         for path in paths:
             data = dataset_load(path)
@@ -73,6 +79,9 @@ class Command(BaseCommand):
                 f"{len(data['tickets'])} answered tickets, {len(data['queries']) - unfit} questions asked again, "
                 f"{unfit} that no earlier answer fits"
             )
+            if by_time:
+                self._by_time(data)
+                continue
             figures = evaluate(data)
             self._table(figures)
             for each in figures:
@@ -81,6 +90,23 @@ class Command(BaseCommand):
                         self.stdout.write(f"  {each.name}, {what}:")
                         for text in lines:
                             self.stdout.write(f"      {text}")
+
+    def _by_time(self, data: dict) -> None:
+        from answers.eval_by_time import evaluate_by_time
+
+        self.stdout.write(
+            f"  {'answers indexed':<16}{'desk recall@3':<30}{'plain recall@3':<30}{'desk silent':<30}plain silent"
+        )
+        for step in evaluate_by_time(data):
+            cells = [
+                f"{f.at_3}/{f.queries} = {f.recall_at_3:.3f} {_wilson(f.at_3, f.queries)}"
+                for f in (step.desk, step.plain)
+            ]
+            cells += [
+                f"{f.silent}/{f.unfit} = {f.silent_share:.0%} {_wilson(f.silent, f.unfit)}"
+                for f in (step.desk, step.plain)
+            ]
+            self.stdout.write((f"  {step.indexed:<16}" + "".join(f"{cell:<{COLUMN}}" for cell in cells)).rstrip())
 
     def _table(self, figures: list[Figures]) -> None:
         rows = [("", [f.name for f in figures])]

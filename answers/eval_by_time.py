@@ -1,0 +1,142 @@
+"""The suggestions measured by time, through the product's own path (issue 74): a set's answered tickets arrive in
+its order, STEPS slices of them, and after each slice the same questions are asked again as new mentions.
+
+At each step, as the desk runs: the slice is stored as answered tickets, the worker's tasks run by name
+(`answers.index` indexes them, `answers.meaning_fill` gives them their meaning), each question is stored as a new
+ticket with its mention, `answers.suggest` computes and stores its suggestions as the intake hook queues it, and they
+are read back from `GET /api/tickets/{id}/suggestions/` as a signed-in advocate reads them. The plain full-text OR query
+(answers.evaluation.naive_ranked) runs on the same index in the same step. The questions are deleted after each step
+(they never become answers), and everything is rolled back at the end.
+
+A repeat counts as one at a step only once its first asking is indexed; before that nothing fits it yet, and the right
+answer is no suggestion, as for the questions no earlier answer fits. So each step reports recall at 3 over the repeats
+answerable then and silence over the rest, the plain query beside it; the last step holds the whole set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from celery import current_app
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client, override_settings
+
+from answers.evaluation import (
+    KINDS,
+    Figures,
+    cells_back,
+    cells_set_aside,
+    dataset_product,
+    naive_ranked,
+    set_channels,
+    tickets_add,
+)
+from mentions.models import Message, Ticket
+from mentions.permissions.roles import ADVOCATES, roles_ensure
+
+STEPS = 4
+TASKS = ("answers.index", "answers.meaning_fill")
+
+
+@dataclass
+class Step:
+    indexed: int  # answered tickets indexed so far
+    desk: Figures
+    plain: Figures
+
+
+class _Rollback(Exception):
+    pass
+
+
+def evaluate_by_time(data: dict, *, steps: int = STEPS) -> list[Step]:
+    """Each step's figures for the desk (through the worker's tasks and the API) and the plain query."""
+    out: list[Step] = []
+    try:
+        with transaction.atomic(), override_settings(DESK_API_RATE="1000000/min"):  # a few hundred reads a minute
+            cells_set_aside()
+            tickets, queries = data["tickets"], data["queries"]
+            channels = set_channels([*tickets, *queries], product=dataset_product(data))
+            client = _advocate_client()
+            ids: dict[str, int] = {}
+            for step in range(1, steps + 1):
+                start, end = len(tickets) * (step - 1) // steps, len(tickets) * step // steps
+                ids.update(tickets_add(tickets[start:end], channels, first=start))
+                for name in TASKS:
+                    current_app.tasks[name].apply(throw=True)
+                asked = _questions_stored(queries, channels, after=len(tickets))
+                current_app.tasks["answers.suggest"].apply(args=(list(asked.values()),), throw=True)
+
+                def shown(query: dict, asked: dict[str, int] = asked) -> list[int]:
+                    return _shown(client, asked[query["id"]])
+
+                desk = _figures("desk", queries, ids, shown)
+                plain = _figures("naive full-text OR", queries, ids, naive_ranked)
+                out.append(Step(len(ids), desk, plain))
+                Ticket.objects.filter(pk__in=asked.values()).delete()
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        cells_back()
+    return out
+
+
+def _advocate_client() -> Client:
+    user = get_user_model().objects.create_user(username="evaluation-advocate", password=None)
+    roles_ensure()
+    user.groups.add(Group.objects.get(name=ADVOCATES))
+    client = Client()
+    client.force_login(user)  # the API takes a signed-in session as it takes a token (answers imports nothing of api)
+    return client
+
+
+def _questions_stored(queries: list[dict], channels: dict, *, after: int) -> dict[str, int]:
+    """Each question as a new ticket with its mention, after every answered ticket of the set; ids by name."""
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(hours=3 * after)
+    out: dict[str, int] = {}
+    for query in queries:
+        channel = channels[KINDS.get(query["platform"], query["platform"])]
+        ticket = Ticket.objects.create(channel=channel, subject=query.get("title", "")[:300], requested_at=at)
+        title = query.get("title", "")[:300]
+        Message.objects.create(
+            ticket=ticket,
+            channel=channel,
+            kind=Message.Kind.INBOUND,
+            title=title,
+            body=query["question"],
+            external_id=f"ask-{query['id']}",
+            platform_created_at=at,
+        )
+        out[query["id"]] = ticket.pk
+    return out
+
+
+def _shown(client: Client, ticket_id: int) -> list[int]:
+    response = client.get(f"/api/tickets/{ticket_id}/suggestions/")
+    body = response.json()
+    assert response.status_code == 200 and not body["pending"], (response.status_code, body)
+    return [row["ticket"] for row in body["results"]]
+
+
+def _figures(name: str, queries: list[dict], ids: dict[str, int], rank: Callable[[dict], list[int]]) -> Figures:
+    """Recall at 3 over the repeats whose first asking is indexed; silence over the rest (unfit, or not yet)."""
+    at_3, reciprocal, misses, unfit, silent = 0, 0.0, [], 0, 0
+    for query in queries:
+        found = rank(query)
+        target = ids.get(query.get("target") or "")
+        if target is None:
+            unfit += 1
+            silent += 0 if found else 1
+            continue
+        position = found.index(target) + 1 if target in found else 0
+        at_3 += 1 if 0 < position <= 3 else 0
+        reciprocal += 1 / position if position else 0.0
+        if not 0 < position <= 3:
+            misses.append(query["id"])
+    repeats = len(queries) - unfit
+    return Figures(name, repeats, at_3, reciprocal / repeats if repeats else 0.0, misses, unfit, silent)
