@@ -34,9 +34,11 @@ from stories.models import Membership
 
 DATASET = Path(__file__).parent.parent / "eval" / "release_day.json"
 # An afternoon about another product, written by someone else and never tuned on: evaluated first when present.
-# The newest held-out afternoon first (Supabase, written 2026-11-27 20:45-20:51, scored once at 22:19); Tailscale's
-# (scored once at 18:38), Ghost's and Render's were tuned on since, so they count as seen (docs/stories.md).
-HELDOUT = Path(__file__).parent.parent / "eval" / "heldout_supabase_afternoon.json"
+# The newest held-out afternoon first (Sentry, written blind 2026-11-30 11:46-11:55 UTC, scored once at 11:58, nothing
+# read off it since); Supabase's (written 2026-11-27, scored once at 22:19), Tailscale's (scored once at 18:38),
+# Ghost's and Render's were read or tuned on since, so they count as seen (docs/stories.md).
+HELDOUT = Path(__file__).parent.parent / "eval" / "heldout_sentry_afternoon.json"
+BLIND_SEEN = Path(__file__).parent.parent / "eval" / "heldout_supabase_afternoon.json"
 NEWER = Path(__file__).parent.parent / "eval" / "heldout_tailscale_afternoon.json"
 SEEN = Path(__file__).parent.parent / "eval" / "heldout_ghost_afternoon.json"
 EARLIER = Path(__file__).parent.parent / "eval" / "heldout_afternoon.json"
@@ -91,7 +93,8 @@ def datasets(paths: list[Path] | None) -> list[tuple[str, Path]]:
     seen since, then the dev set the detector's constants were chosen on."""
     if paths:
         return [(p.stem, p) for p in paths]
-    sets = (("held-out", HELDOUT), ("held-out, seen", NEWER), ("held-out, seen", SEEN), ("held-out, seen", EARLIER))
+    seen = "held-out, seen"
+    sets = (("held-out", HELDOUT), (seen, BLIND_SEEN), (seen, NEWER), (seen, SEEN), (seen, EARLIER))
     found = [(label, path) for label, path in sets if path.exists()]
     return [*found, ("dev (tuned on)", DATASET)]
 

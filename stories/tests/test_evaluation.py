@@ -27,6 +27,7 @@ def test_the_held_out_afternoon_comes_first_when_it_is_there(tmp_path, monkeypat
     monkeypatch.setattr(evaluation, "SEEN", seen)
     monkeypatch.setattr(evaluation, "EARLIER", tmp_path / "absent.json")
     monkeypatch.setattr(evaluation, "NEWER", tmp_path / "absent.json")
+    monkeypatch.setattr(evaluation, "BLIND_SEEN", tmp_path / "absent.json")
     assert datasets(None) == [("dev (tuned on)", DATASET)]
     missing.write_text("{}", encoding="utf-8")
     assert datasets(None) == [("held-out", missing), ("dev (tuned on)", DATASET)]

@@ -11,9 +11,10 @@ from stories.detection.evaluation import StoryFigures, dataset_load, datasets, e
 class Command(BaseCommand):
     help = (
         "Replay hand-written afternoons through the ingest and the story detector, and print each story's "
-        "precision and recall: the held-out afternoon (stories/eval/heldout_supabase_afternoon.json) first when it "
-        "is there, then the one seen since (heldout_afternoon.json), then the release day the detector was tuned "
-        "on; or the files given with --set. Writes nothing: each runs in a transaction rolled back at the end."
+        "precision and recall: the held-out afternoon (stories/eval/heldout_sentry_afternoon.json) first when it "
+        "is there, then those seen since (Supabase's, Tailscale's, Ghost's, Render's), then the release day the "
+        "detector was tuned on; or the files given with --set. Writes nothing: each runs in a transaction rolled "
+        "back at the end."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
