@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from advocacy.embeddings import embed
+from answers.fit_models import FIT_WEIGHTS_CACHE, FitWeights
 from answers.index.follow import answers_index
 from answers.models import MeaningCell
 from answers.product import product_stems_forget
@@ -87,19 +89,24 @@ def dataset_product(data: dict) -> str:
     return str(data.get("product") or DEFAULT_PRODUCT)
 
 
-def cells_set_aside() -> None:
-    """The set is measured as a desk holding its answers alone: the meaning cells this database learnt from its own
-    answers (or another desk's, kept in a cache they share) would put the set's answers in cells its questions do
-    not probe. Inside the rolled-back transaction the cells are deleted and the cache forgotten; after it, the cache
-    is forgotten again (`cells_back`), so the desk reads its own cells, not the set's "one cell", for the next ten
-    minutes."""
+def desk_set_aside() -> None:
+    """The set is measured as a desk holding its answers alone, on the shipped model. The meaning cells this database
+    learnt from its own answers (or another desk's, kept in a cache they share) would put the set's answers in cells
+    its questions do not probe; the "nothing fits" weights it learnt from its team's use (answers.fit.use) are not the
+    shipped ones. Inside the rolled-back transaction both are deleted and their caches forgotten; after it, the caches
+    are forgotten again (`desk_back`), so the desk reads its own cells and weights, not the set's, next time. (Without
+    it, weights learnt inside an evaluation by time, rolled back, stayed cached for an hour and decided the next
+    evaluations: the Sentry set's future half read 16/28 instead of its cold start's figures.)"""
     cells_forget()
     MeaningCell.objects.all().delete()
+    FitWeights.objects.all().delete()
+    cache.delete(FIT_WEIGHTS_CACHE)
 
 
-def cells_back() -> None:
+def desk_back() -> None:
     cells_forget()
     product_stems_forget()  # the set's channels are gone: the desk's own words again
+    cache.delete(FIT_WEIGHTS_CACHE)
 
 
 @contextmanager
@@ -108,7 +115,7 @@ def _dataset_indexed(data: dict) -> Iterator[dict[str, int]]:
     rolled back after the block: the desk's own rows are never touched."""
     try:
         with transaction.atomic():
-            cells_set_aside()
+            desk_set_aside()
             ids = tickets_load(data["tickets"], product=dataset_product(data))
             answers_index(everything=True)
             answers_meaning_fill()
@@ -117,7 +124,7 @@ def _dataset_indexed(data: dict) -> Iterator[dict[str, int]]:
     except _Rollback:
         pass
     finally:
-        cells_back()
+        desk_back()
 
 
 def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] | None = None) -> list[Figures]:

@@ -126,3 +126,19 @@ def test_a_set_is_measured_alone_whatever_cells_the_cache_and_the_database_hold(
     assert _target(data) == alone
     found = centroids()
     assert found is not None and len(found) == 9  # the desk's own cells, read again
+
+
+def test_a_set_is_measured_on_the_shipped_weights_whatever_the_desk_learnt_and_its_cache_is_left_clean(tmp_path):
+    """Weights the desk learnt from its team (answers.fit.use), or weights learnt inside an evaluation by time and
+    rolled back but still cached, would decide the figures: the set is measured on the shipped cold start, and the
+    desk reads its own weights afterwards."""
+    from answers.fit_models import FIT_WEIGHTS_CACHE, FitWeights, active_fit_weights
+
+    silent = {"intercept": -50.0}  # a learnt version that never shows anything
+    FitWeights.objects.create(outcome=FitWeights.Outcome.ACTIVE, weights=silent, labels=1, labels_fit=1, scored_on=1,
+                              loss_before=1.0, loss_after=0.5, accuracy_before=0.5, accuracy_after=0.6)  # fmt: skip
+    assert active_fit_weights() == silent  # cached, as the workers read it
+    (desk, *_) = evaluate(dataset_load(_write(tmp_path / "set.json", product="Acme Cloud")))
+    assert (desk.queries, desk.at_3) == (1, 1)  # the cold start's figures, not the desk's silent version's
+    assert cache.get(FIT_WEIGHTS_CACHE) is None  # nothing of the set's run left cached
+    assert active_fit_weights() == silent  # the desk's own version again
