@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from answers.fit.label import COLD_WEIGHTS, FIT_FEATURES, FIT_THRESHOLD, fit_probability
-from answers.fit.use import MIN_LABELS, fit_learn
+from answers.fit.use import MIN_LABELS, fit_learn, labels_read
 from answers.fit_models import FIT_WEIGHTS_CACHE, active_fit_weights
 from answers.index.follow import answers_index
 from answers.models import FitWeights, SuggestionFeedback
@@ -41,13 +41,14 @@ def _features(base: dict[str, float], rng: random.Random) -> dict[str, float]:
     return {name: jittered.get(name, 0.0) for name in FIT_FEATURES}
 
 
-def _label(rows: list[tuple[dict[str, float], Outcome]]) -> None:
-    """One feedback row per (ticket, suggested answer), recorded in this order (oldest first)."""
+def _label(rows: list[tuple[dict[str, float], Outcome]], *, rank: int = 1) -> None:
+    """One feedback row per (ticket, suggested answer), recorded in this order (oldest first), each of a suggestion
+    shown at `rank` (1: the likeliest, which decides whether anything is shown)."""
     asked = [TicketFactory() for _ in range(len(rows))]
     offered = TicketFactory()
     for ticket, (features, outcome) in zip(asked, rows, strict=True):
         SuggestionFeedback.objects.create(
-            ticket=ticket, answer_ticket=offered, outcome=outcome, rank=1, features=features
+            ticket=ticket, answer_ticket=offered, outcome=outcome, rank=rank, features=features
         )
 
 
@@ -106,6 +107,35 @@ def test_a_version_that_predicts_the_newest_labels_worse_is_kept_aside_and_the_a
     assert second.loss_after >= second.loss_before
     assert FitWeights.objects.get(outcome=FitWeights.Outcome.ACTIVE) == first
     assert active_fit_weights() == first.weights
+
+
+def test_the_second_opinions_turned_down_teach_nothing_only_the_likeliest_is_learnt_from():
+    """Measured by time through the desk's path, a team that turned down the second opinions below a right answer
+    taught the model that nothing fits, and the desk fell below the plain query (docs/answers.md): only the likeliest
+    (rank 1) is learnt from, as the cold start is."""
+    rng = random.Random(5)
+    _label([(_features(SHARED_WORDS, rng), Outcome.INSERTED) for _ in range(60)])
+    _label([(_features(ALIKE_ONLY, rng), Outcome.DISMISSED) for _ in range(60)], rank=2)
+
+    assert len(labels_read()) == 60
+    assert fit_learn() is None  # inserted ones only: nothing to tell apart yet
+    assert active_fit_weights() is None
+
+
+def test_a_version_that_buys_silence_with_recall_is_refused_however_well_it_predicts():
+    """A team that inserts one in ten of a kind of suggestion the cold start shows: a model that hides them all
+    predicts the labels better, and would keep the other nine quiet, but would no longer show the tenth."""
+    cache.delete(FIT_WEIGHTS_CACHE)
+    rng = random.Random(11)
+    rows = [(_features(ALIKE_ONLY, rng), Outcome.INSERTED if n % 10 == 0 else Outcome.DISMISSED) for n in range(120)]
+    _label(rows)
+    assert fit_probability(_features(ALIKE_ONLY, rng)) >= FIT_THRESHOLD  # the cold start shows every one of them
+
+    version = fit_learn()
+
+    assert version is not None and version.loss_after < version.loss_before  # it does predict them better
+    assert version.outcome == FitWeights.Outcome.REFUSED  # yet the inserted ones would be hidden: refused
+    assert active_fit_weights() is None
 
 
 def test_the_learnt_weights_decide_what_the_worker_suggests(library):  # noqa: F811 - the fixture

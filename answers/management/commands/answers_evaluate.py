@@ -65,8 +65,16 @@ class Command(BaseCommand):
             help="Index each set's answers in time order, in four steps, and ask the same questions after each "
             "through the worker's tasks and the API (answers.eval_by_time), the plain query beside.",
         )
+        parser.add_argument(
+            "--use",
+            action="store_true",
+            help="With --by-time: the team works half of the questions from the Answers panel after each step and "
+            "the desk learns from it (answers.fit_learn); the figures are of the other half.",
+        )
 
-    def handle(self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, by_time: bool, **options) -> None:
+    def handle(
+        self, *args, datasets: list[Path] | None, misses: bool, noisy: bool, by_time: bool, use: bool, **options
+    ) -> None:
         paths = datasets or [p for p in (HELDOUT, BLIND_SEEN, NEWER, SEEN, EARLIER, DATASET) if p.exists()]
         for path in paths:
             data = dataset_load(path)
@@ -80,7 +88,7 @@ class Command(BaseCommand):
                 f"{unfit} that no earlier answer fits"
             )
             if by_time:
-                self._by_time(data)
+                self._by_time(data, use=use)
                 continue
             figures = evaluate(data)
             self._table(figures)
@@ -91,13 +99,13 @@ class Command(BaseCommand):
                         for text in lines:
                             self.stdout.write(f"      {text}")
 
-    def _by_time(self, data: dict) -> None:
+    def _by_time(self, data: dict, *, use: bool) -> None:
         from answers.eval_by_time import evaluate_by_time
 
         self.stdout.write(
             f"  {'answers indexed':<16}{'desk recall@3':<30}{'plain recall@3':<30}{'desk silent':<30}plain silent"
         )
-        for step in evaluate_by_time(data):
+        for step in evaluate_by_time(data, use=use):
             cells = [
                 f"{f.at_3}/{f.queries} = {f.recall_at_3:.3f} {_wilson(f.at_3, f.queries)}"
                 for f in (step.desk, step.plain)
