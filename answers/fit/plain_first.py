@@ -26,6 +26,9 @@ KEPT = 3  # the places the panel shows first, what recall at 3 counts
 # the likeliest was the target in 38 questions and neither was in 77 (nothing fits, or the target was elsewhere).
 PLAIN_MARGIN = 0.05
 MARGIN_STEP = 0.05
+# Its "why" on the panel when the rule brought it among the three (answers.suggestions.ranking): it may be less likely
+# than those above and below it, and the panel says so rather than show it unexplained.
+PLAIN_WHY = "first in a plain word search"
 
 
 def plain_kept(shown: Sequence[T], anchor: T | None, fit: Callable[[T], float]) -> list[T]:

@@ -44,7 +44,7 @@ from answers.fit.label import (
     fit_label,
     fit_probability,
 )
-from answers.fit.plain_first import plain_kept
+from answers.fit.plain_first import KEPT, PLAIN_WHY, plain_kept
 from answers.fit_models import active_fit_weights
 from answers.models import Answer, Term
 from answers.product import product_stems
@@ -192,7 +192,7 @@ def text_ranked(
     for suggestion, _ in out:
         suggestion.fit = fit_probability(suggestion.features, weights)
         suggestion.score = round(suggestion.fit, 3)
-    unshown = None
+    unshown, kept_in = None, None
     if gate:  # nothing is shown unless the likeliest fits; then the others as likely as FIT_NEXT
         out.sort(key=lambda sp: -sp[0].fit)
         likeliest = out[0][0] if out else None
@@ -201,10 +201,14 @@ def text_ranked(
         unshown = None if out else likeliest
         out = _product_first(out, product_id)
         # Last: whatever the fusion, P(fit) and the products' order did, the plain query's first keeps its place.
+        before = {sp[0].ticket_id for sp in out[:KEPT]}
         out = plain_kept(out, scored[anchor] if anchor is not None else None, fit=lambda sp: sp[0].fit)
+        kept_in = anchor if anchor not in before and anchor in {sp[0].ticket_id for sp in out[:KEPT]} else None
     shown = out[:limit]
     for suggestion, parts in shown:  # why, for the few shown only
         suggestion.why = _why(suggestion, parts, words, alike.get(suggestion.ticket_id, 0.0))
+        if suggestion.ticket_id == kept_in:  # the panel says why a less likely answer is there
+            suggestion.why.append(PLAIN_WHY)
     return [suggestion for suggestion, _ in shown], unshown
 
 

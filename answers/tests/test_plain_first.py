@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from answers.fit import plain_first
-from answers.fit.plain_first import KEPT, PLAIN_MARGIN, margin_measured, plain_kept
+from answers.fit.plain_first import KEPT, PLAIN_MARGIN, PLAIN_WHY, margin_measured, plain_kept
 from answers.fit_models import FIT_WEIGHTS_CACHE, FitWeights
 from answers.index.follow import answers_index
 from answers.suggestions.hybrid import plain_list
@@ -111,6 +111,9 @@ def test_where_words_and_meaning_disagree_the_plain_first_stays_among_the_three_
     counted = shown_with(alike)
     ids = [s.ticket_id for s in counted]
     assert words.pk in ids[:KEPT], ids
+    brought = next(s for s in counted if s.ticket_id == words.pk)
+    assert brought.why[-1] == PLAIN_WHY  # the panel says why a less likely answer is among the three
+    assert all(PLAIN_WHY not in s.why for s in counted if s is not brought)
     assert counted[0].fit - next(s.fit for s in counted if s.ticket_id == words.pk) < PLAIN_MARGIN
     # Without the rule the same weights would have put it fourth or lower: the test measures the rule.
     monkeypatch.setattr(plain_first, "PLAIN_MARGIN", 0.0)
