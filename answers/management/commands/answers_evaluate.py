@@ -105,15 +105,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'answers indexed':<16}{'desk recall@3':<30}{'plain recall@3':<30}{'desk silent':<30}plain silent"
         )
+
+        def recall(f: Figures | None) -> str:
+            return f"{f.at_3}/{f.queries} = {f.recall_at_3:.3f} {_wilson(f.at_3, f.queries)}" if f else "-"
+
+        def silent(f: Figures | None) -> str:
+            return f"{f.silent}/{f.unfit} = {f.silent_share:.0%} {_wilson(f.silent, f.unfit)}" if f else "-"
+
         for step in evaluate_by_time(data, use=use):
-            cells = [
-                f"{f.at_3}/{f.queries} = {f.recall_at_3:.3f} {_wilson(f.at_3, f.queries)}"
-                for f in (step.desk, step.plain)
-            ]
-            cells += [
-                f"{f.silent}/{f.unfit} = {f.silent_share:.0%} {_wilson(f.silent, f.unfit)}"
-                for f in (step.desk, step.plain)
-            ]
+            cells = [recall(step.desk), recall(step.plain), silent(step.desk), silent(step.plain)]
             self.stdout.write((f"  {step.indexed:<16}" + "".join(f"{cell:<{COLUMN}}" for cell in cells)).rstrip())
 
     def _table(self, figures: list[Figures]) -> None:
