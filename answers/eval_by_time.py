@@ -20,7 +20,6 @@ answerable then and silence over the rest, the plain query beside it; the last s
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,16 +30,17 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from answers.evaluation import (
-    KINDS,
     Figures,
     dataset_product,
     desk_back,
     desk_set_aside,
+    figures_of,
+    mention_stored,
     naive_ranked,
     set_channels,
     tickets_add,
 )
-from mentions.models import Message, Ticket
+from mentions.models import Ticket
 from mentions.permissions.roles import ADVOCATES, roles_ensure
 
 STEPS = 4
@@ -85,9 +85,9 @@ def evaluate_by_time(data: dict, *, steps: int = STEPS, use: bool = False) -> li
                 def shown(query: dict, asked: dict[str, int] = asked) -> list[int]:
                     return _shown(client, asked[query["id"]])
 
-                desk = _figures("desk", future, ids, shown)
+                desk = figures_of("desk", future, ids, shown)
                 postgresql = connection.vendor == "postgresql"
-                plain = _figures("naive full-text OR", future, ids, naive_ranked) if postgresql else None
+                plain = figures_of("naive full-text OR", future, ids, naive_ranked) if postgresql else None
                 out.append(Step(len(ids), desk, plain))
                 Ticket.objects.filter(pk__in=asked.values()).delete()
             raise _Rollback
@@ -136,22 +136,7 @@ def _advocate_client() -> Client:
 def _questions_stored(queries: list[dict], channels: dict, *, after: int) -> dict[str, int]:
     """Each question as a new ticket with its mention, after every answered ticket of the set; ids by name."""
     at = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(hours=3 * after)
-    out: dict[str, int] = {}
-    for query in queries:
-        channel = channels[KINDS.get(query["platform"], query["platform"])]
-        ticket = Ticket.objects.create(channel=channel, subject=query.get("title", "")[:300], requested_at=at)
-        title = query.get("title", "")[:300]
-        Message.objects.create(
-            ticket=ticket,
-            channel=channel,
-            kind=Message.Kind.INBOUND,
-            title=title,
-            body=query["question"],
-            external_id=f"ask-{query['id']}",
-            platform_created_at=at,
-        )
-        out[query["id"]] = ticket.pk
-    return out
+    return {q["id"]: mention_stored(q, channels, at=at, external_id=f"ask-{q['id']}").pk for q in queries}
 
 
 def _shown(client: Client, ticket_id: int) -> list[int]:
@@ -159,22 +144,3 @@ def _shown(client: Client, ticket_id: int) -> list[int]:
     body = response.json()
     assert response.status_code == 200 and not body["pending"], (response.status_code, body)
     return [row["ticket"] for row in body["results"]]
-
-
-def _figures(name: str, queries: list[dict], ids: dict[str, int], rank: Callable[[dict], list[int]]) -> Figures:
-    """Recall at 3 over the repeats whose first asking is indexed; silence over the rest (unfit, or not yet)."""
-    at_3, reciprocal, misses, unfit, silent = 0, 0.0, [], 0, 0
-    for query in queries:
-        found = rank(query)
-        target = ids.get(query.get("target") or "")
-        if target is None:
-            unfit += 1
-            silent += 0 if found else 1
-            continue
-        position = found.index(target) + 1 if target in found else 0
-        at_3 += 1 if 0 < position <= 3 else 0
-        reciprocal += 1 / position if position else 0.0
-        if not 0 < position <= 3:
-            misses.append(query["id"])
-    repeats = len(queries) - unfit
-    return Figures(name, repeats, at_3, reciprocal / repeats if repeats else 0.0, misses, unfit, silent)

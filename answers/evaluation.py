@@ -132,9 +132,9 @@ def evaluate(data: dict, *, baseline: bool = True, only: Callable[[int], bool] |
     out: list[Figures] = []
     with _dataset_indexed(data) as ids:
         queries = [q for i, q in enumerate(data["queries"]) if only is None or only(i)]
-        out.append(_figures("desk", queries, ids, _desk))
+        out.append(figures_of("desk", queries, ids, _desk))
         if baseline and connection.vendor == "postgresql":
-            out.append(_figures("naive full-text OR", queries, ids, naive_ranked))
+            out.append(figures_of("naive full-text OR", queries, ids, naive_ranked))
     return out
 
 
@@ -198,24 +198,27 @@ def tickets_add(tickets: list[dict], channels: dict[str, Channel], *, first: int
     ids: dict[str, int] = {}
     for n, t in enumerate(tickets, start=first):
         at = start + timedelta(hours=3 * n)
-        channel = channels[KINDS.get(t["platform"], t["platform"])]
-        ticket = Ticket.objects.create(
-            channel=channel,
-            subject=t.get("title", "")[:300],
-            status=Ticket.Status.SOLVED,
-            requested_at=at,
-            first_reply_at=at + timedelta(hours=1),
+        replied = at + timedelta(hours=1)
+        ticket = mention_stored(
+            t, channels, at=at, external_id=f"q-{t['id']}", status=Ticket.Status.SOLVED, first_reply_at=replied
         )
-        Message.objects.bulk_create(
-            [
-                Message(ticket=ticket, channel=channel, kind=Message.Kind.INBOUND, external_id=f"q-{t['id']}",
-                        title=t.get("title", "")[:300], body=t["question"], platform_created_at=at),
-                Message(ticket=ticket, channel=channel, kind=Message.Kind.OUR_REPLY, external_id=f"a-{t['id']}",
-                        body=t["reply"], platform_created_at=at + timedelta(hours=1)),
-            ]
-        )  # fmt: skip
+        Message.objects.create(ticket=ticket, channel=ticket.channel, kind=Message.Kind.OUR_REPLY,
+                               external_id=f"a-{t['id']}", body=t["reply"], platform_created_at=replied)  # fmt: skip
         ids[t["id"]] = ticket.pk
     return ids
+
+
+def mention_stored(
+    item: dict, channels: dict[str, Channel], *, at: datetime, external_id: str, **ticket: Any
+) -> Ticket:
+    """A set's ticket or question as the desk stores a new mention: the ticket on its platform's channel and its first
+    inbound message (title, text) at `at`; `ticket` sets more of the ticket's fields."""
+    channel = channels[KINDS.get(item["platform"], item["platform"])]
+    title = item.get("title", "")[:300]
+    made = Ticket.objects.create(channel=channel, subject=title, requested_at=at, **ticket)
+    Message.objects.create(ticket=made, channel=channel, kind=Message.Kind.INBOUND, external_id=external_id,
+                           title=title, body=item["question"], platform_created_at=at)  # fmt: skip
+    return made
 
 
 def _vector(query: dict) -> np.ndarray:
@@ -245,20 +248,23 @@ def naive_ranked(query: dict) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _figures(name: str, queries: list[dict], ids: dict[str, int], rank: Callable[[dict], list[int]]) -> Figures:
+def figures_of(name: str, queries: list[dict], ids: dict[str, int], rank: Callable[[dict], list[int]]) -> Figures:
+    """Recall at 3 and MRR over the repeats whose first asking is in `ids` (loaded, or indexed so far when measured by
+    time: answers.eval_by_time), silence over the rest: the mentions nothing fits, and the repeats of an answer not
+    given yet, for which no suggestion is right too."""
     at_3, reciprocal, misses = 0, 0.0, []
     unfit, silent, noisy = 0, 0, []
     by_overlap: dict[str, tuple[int, int]] = {}
     for query in queries:
         found = rank(query)
-        if query.get("target") is None:  # nothing fits: the right answer is no suggestion
+        target = ids.get(query.get("target") or "")
+        if target is None:  # nothing fits (yet): the right answer is no suggestion
             unfit += 1
             silent += 0 if found else 1
             if found:
                 why = _desk_why(query) if rank is _desk else ""
                 noisy.append(f"{query['id']}: {len(found)} suggested{f' ({why})' if why else ''}")
             continue
-        target = ids[query["target"]]
         position = found.index(target) + 1 if target in found else 0
         at_3 += 1 if 0 < position <= 3 else 0
         hits, asked = by_overlap.get(query.get("overlap", "?"), (0, 0))

@@ -44,9 +44,14 @@ def plain_kept(shown: Sequence[T], anchor: T | None, fit: Callable[[T], float]) 
     return [*rest[: KEPT - 1], anchor, *rest[KEPT - 1 :]]
 
 
+def plain_first(row: Mapping) -> bool:
+    """Whether a collected row (answers.evaluation.fit_rows) is the plain query's first: its reciprocal rank is 1."""
+    return row["features"].get("rr_plain") == 1.0
+
+
 def plain_anchor(ranked: Sequence[tuple[float, R]]) -> tuple[float, R] | None:
-    """Of collected rows as (P(fit), row) pairs: the plain query's first (its reciprocal rank is 1), if among them."""
-    return next((pr for pr in ranked if pr[1]["features"].get("rr_plain") == 1.0), None)
+    """Of collected rows as (P(fit), row) pairs: the plain query's first, if among them."""
+    return next((pr for pr in ranked if plain_first(pr[1])), None)
 
 
 def margin_measured(questions: Sequence[Sequence[Mapping]], fit: Callable[[Mapping], float]) -> dict[str, float]:
@@ -60,7 +65,7 @@ def margin_measured(questions: Sequence[Sequence[Mapping]], fit: Callable[[Mappi
     gaps: list[tuple[float, bool]] = []  # (gap of the first over the anchor, the first is the target)
     for rows in questions:
         ranked = sorted((r for r in rows if r["features"]), key=lambda r: -fit(r))
-        anchor = next((r for r in ranked if r["features"].get("rr_plain") == 1.0), None)
+        anchor = next((r for r in ranked if plain_first(r)), None)
         if anchor is None or ranked[0] is anchor:
             continue
         gap = fit(ranked[0]) - fit(anchor)
