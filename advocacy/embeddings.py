@@ -115,10 +115,13 @@ class LocalEmbedder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Measured here (a batch of 64 texts of 128 tokens): with onnxruntime's defaults the process grew by
-        # 972 MB (its memory arena keeps every batch's peak, and graph optimisation unpacks the int8 weights);
-        # with no arena and no graph rewriting by 107 MB, at the same CPU per text within the noise.
+        # 972 MB (its memory arena keeps every batch's peak), with no arena by 107 MB.
+        # The basic graph optimisations fold the int8 weights' dequantisation into constants, once, at load: without
+        # them every run dequantised all the weights again, ~70 ms a run whatever its size, so a mention embedded alone
+        # (the worker's usual call) took 80-95 CPU ms against 16-20 ms with them, for +64 MiB in this one process
+        # (the same vectors within 2e-7; a batch of 150 costs the same per text either way; bench/README.md).
         options.enable_cpu_mem_arena = False
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
         self._session = onnxruntime.InferenceSession(
             str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )
