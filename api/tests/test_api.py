@@ -269,3 +269,21 @@ def test_the_list_and_a_ticket_cost_the_same_queries_for_more_rows(client):
         MessageFactory(ticket=few[0], author_user=AdvocateFactory())
     assert cost("/api/tickets/") == small_list
     assert cost(f"/api/tickets/{few[0].pk}/") == small_ticket
+
+
+def test_a_tokens_permissions_come_from_the_cache_and_a_role_taken_away_applies_on_the_next_call(client):
+    """A call checks the user's permissions as a page does, from the permission cache (mentions.permissions.
+    perm_cache): no query of the permission tables once they are cached; a change to the user's groups is seen
+    by the very next call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = ManagerFactory()
+    auth = _bearer(_token(user))
+    assert client.get("/api/views/", headers=auth).status_code == 200  # fills the cache, writes last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/views/", headers=auth).status_code == 200
+    permission_reads = [q["sql"] for q in queries if "auth_permission" in q["sql"]]
+    assert permission_reads == []
+    user.groups.clear()
+    assert client.get("/api/views/", headers=auth).status_code == 403
