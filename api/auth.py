@@ -28,7 +28,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("The token is unknown, revoked or expired.")
         # The permission sets from the cache, as a signed-in page has them (mentions.permissions.perm_cache): the
         # page's middleware preloads the session's user, never the token's, so each call paid ModelBackend's two
-        # queries (the schema test's requests spent a third of their server time in them and the token's own).
+        # queries (21 % of the served requests' CPU in api/tests/test_schema.py, py-spy, bench/README.md).
         permissions_preload(token.user)
         return token.user, token
 
