@@ -39,9 +39,18 @@ URLS = ("/api/analytics/share-of-voice/?{query}&by=week", "/api/analytics/return
 PAGE = "/kpi/community/?{query}"
 # The page as analytics_api.py measures it: served from its cached figures, rebuilt (the KPI version bumped before
 # the request), rebuilt after a past day changed (the most active members' stamp moved too, logging nobody: a
-# truncate's move), after a past day changed for three people (analytics_api.past_few_changed), and after two
-# people were merged or split (analytics_api.people_merged).
-PAGE_MODES = ("cached", "rebuilt", "past", "few", "merged")
+# truncate's move), after a past day changed for three people (analytics_api.past_few_changed), after two
+# people were merged or split (analytics_api.people_merged), and the next day's first view ("slide": the same number
+# of days ending a day later, its day before's view kept; `slid_day`).
+PAGE_MODES = ("cached", "rebuilt", "past", "few", "merged", "slide")
+
+
+def slid_day(n: int, *, timed: bool) -> date:
+    """The day the "slide" mode's `n`th pair of requests calls today: the warm-up's, then the timed one's a day later
+    (the most active members' kept list of the days before is followed, not ranked again,
+    metrics.community.active_past). Each pair two days on from the one before, in days the databases hold (their
+    year before today), so every timed view is a day's first."""
+    return date.today() - timedelta(days=120 - 2 * n) + timedelta(days=1 if timed else 0)
 
 
 def page_prepared(mode: str, *, switched: bool) -> None:
@@ -71,7 +80,9 @@ def main() -> None:
     parser.add_argument("--large", default="", help="the large database's name (left out: DATABASE_URL's own)")
     parser.add_argument("--repeat", type=int, default=31, help="timed requests per size")
     parser.add_argument("--only", default="", help="measure only the URLs containing this text")
-    parser.add_argument("--pages", action="store_true", help="the Community page too, cached, rebuilt, past changed")
+    parser.add_argument("--pages", action="store_true", help="the Community page too, cached, rebuilt, past changed, "
+                        "the next day's")  # fmt: skip
+    parser.add_argument("--modes", default=",".join(PAGE_MODES), help="the page's modes measured, comma-separated")
     args = parser.parse_args()
     base, own = os.environ.get("DATABASE_URL", _common.DEFAULT_DATABASE_URL).rsplit("/", 1)
     args.small, args.large = args.small or own, args.large or own
@@ -82,9 +93,13 @@ def main() -> None:
     _common.setup_django()
     _common.machine_print()
 
+    from unittest import mock
+
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+
+    from metrics.community import active_past
 
     sizes = {"small": args.small, "large": args.large}
 
@@ -104,22 +119,34 @@ def main() -> None:
         query = f"from={end - timedelta(days=days - 1)}&to={end}"
         measured = [(u.format(query=query), "") for u in URLS if args.only in u]
         if args.pages:
-            measured += [(PAGE.format(query=query), mode) for mode in PAGE_MODES]
+            measured += [(PAGE.format(query=query), mode) for mode in PAGE_MODES if mode in args.modes.split(",")]
         for url, mode in measured:
             wall: dict[str, list[float]] = {size: [] for size in sizes}
             cpu: dict[str, list[float]] = {size: [] for size in sizes}
+            assert args.repeat <= 50 or mode != "slide", "the slide's days must stay in the databases' year"
             for n in range(args.repeat):
                 for size in list(sizes)[:: 1 if n % 2 == 0 else -1]:
                     use(size)
                     if mode:
                         page_prepared(mode, switched=True)
-                    assert clients[size].get(url).status_code == 200  # warm: the session, the new connection
+                    warm_url = timed_url = url
+                    if mode == "slide":
+                        warm, timed = (slid_day(n, timed=t) for t in (False, True))
+                        warm_url, timed_url = (PAGE.format(query=f"from={d - timedelta(days=days - 1)}&to={d}")
+                                               for d in (warm, timed))  # fmt: skip
+                        mock.patch.object(active_past, "_today", return_value=warm).start()
+                    assert clients[size].get(warm_url).status_code == 200  # warm: the session, the new connection
                     if mode:
                         page_prepared(mode, switched=False)
+                    if mode == "slide":
+                        mock.patch.stopall()
+                        mock.patch.object(active_past, "_today", return_value=timed).start()
                     started, cpu_started = time.perf_counter(), time.process_time()
-                    clients[size].get(url)
+                    status = clients[size].get(timed_url).status_code
                     wall[size].append((time.perf_counter() - started) * 1000)
                     cpu[size].append((time.process_time() - cpu_started) * 1000)
+                    mock.patch.stopall()
+                    assert status == 200, (timed_url, status)
             small, large = (statistics.median(wall[s]) for s in sizes)
             cpu_small, cpu_large = (statistics.median(cpu[s]) for s in sizes)
             growth, cpu_growth = 100 * (large / small - 1), 100 * (cpu_large / cpu_small - 1)

@@ -8,9 +8,10 @@ identities are now; a merge or split rebuilds both people's rows in the refresh 
 metrics.community.person_rollup), and only what can reach the top of the list is read: the ranking of the days
 before today is kept under a stamp that moves only when those days change, and today's mentions and the range's
 contributions are merged into it (metrics.community.active_past says why that is exact). A past day changed for a few
-people updates the kept ranking from those people's counts (metrics.community.past_kept); the whole range is ranked
-once per range, and again after a merge or a truncate: 0.3 s for a year at 1,000,000 tickets (bench/README.md,
-"Community figures")."""
+people updates the kept ranking from those people's counts (metrics.community.past_kept), and the next day's range
+(the same days moved on, or a day longer) follows the day before's from the people of the days between; the whole
+range is ranked once, and again after a truncate, a week without a view or a change of more than PEOPLE_CAP people:
+0.3 s for a year at 1,000,000 tickets (bench/README.md, "Community figures")."""
 
 from __future__ import annotations
 

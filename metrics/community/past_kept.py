@@ -19,9 +19,13 @@ outsider like any other), one who rises before it joins, and when more than `kee
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 # More people changed than this: ranking the whole range again (0.25 s at 1,000,000 tickets) is as cheap as the probes.
 PEOPLE_CAP = 5000
+# A range whose days differ from a kept one's by at most this many (the next day's view of the same 30 or 365 days, a
+# month's range a day longer) follows it: the people of those days are read and probed, not the whole range.
+SLIDE_DAYS = 7
 NOTHING = 2**62  # a log id no row has: the state read of a range with no kept ranking reads no change
 # The stamp, the log's last id, and the chain and the people logged after the kept ranking's id, in one snapshot.
 STATE_SQL = """
@@ -75,3 +79,17 @@ def people_changed(kept: Kept, stamp: int, chain: list[list[int]], people: list[
             return None
         at = moved
     return people if at == stamp and len(people) < PEOPLE_CAP else None
+
+
+def days_slid(kept: tuple[date, date], wanted: tuple[date, date]) -> tuple[list[date], list[date]] | None:
+    """(the days of `kept` that `wanted` leaves out, the days `wanted` adds) from one range of days (first, last) to
+    another; None when they share no day or differ by more than SLIDE_DAYS days."""
+    if kept[0] > wanted[1] or wanted[0] > kept[1]:
+        return None
+
+    def days(first: date, last: date) -> set[date]:
+        return {first + timedelta(days=n) for n in range((last - first).days + 1)}
+
+    before, after = days(*kept), days(*wanted)
+    dropped, added = sorted(before - after), sorted(after - before)
+    return (dropped, added) if len(dropped) + len(added) <= SLIDE_DAYS else None

@@ -6,9 +6,10 @@ range again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 
 from channels.tests.factories import ChannelFactory
@@ -19,7 +20,7 @@ from metrics.models import CommunityRankChange
 from metrics.rollups import rollups_read, rollups_refresh
 from metrics.tests.community_desk import START, TODAY, _at
 from metrics.tests.test_community_active import past_rankings_read, ranked
-from people.models import Identity
+from people.models import Identity, Person
 from people.tests.factories import KIND_CONFIG, IdentityFactory, PersonFactory, ticket_from
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_midnight_margin")]
@@ -181,3 +182,43 @@ def test_the_logs_chain_from_the_kept_stamp_to_the_current_one():
     assert people_changed(kept, 40, [[10, 20], [20, 30]], [5]) is None  # moved again with nobody logged
     assert people_changed(kept, 30, [[10, 20], [25, 30]], [5]) is None  # a move between
     assert people_changed(kept, 20, [[10, 20]], list(range(past_kept.PEOPLE_CAP))) is None  # too many: rank again
+
+
+def a_day_later(days: int = 1) -> time_machine.travel:
+    return time_machine.travel(datetime.combine(TODAY + timedelta(days=days), time(12), tzinfo=UTC), tick=True)
+
+
+def test_the_next_days_view_follows_the_day_befores_list_without_ranking_again(busy):
+    members, identities = busy["members"], busy["identities"]
+    # Today the quietest member mentions us nine times: tomorrow that day is in the past and ranks them first. The
+    # range's first day, left out by tomorrow's 30 days, holds a mention of every fifth member, the top one's too.
+    for hour in range(9):
+        ticket_from(identities[29], channel=busy["channel"], requested_at=_at(TODAY, hour))
+    assert busy["first"][0] == {**busy["first"][0], "person": members[0].pk, "mentions": 9}
+    # An erasure and a late import (a logged past change) since the list was kept: followed with the days.
+    Person.objects.filter(pk=members[2].pk).update(erased_at=datetime.now(UTC))  # as the erasure marks them
+    past_tickets(busy, 27, 2)
+    width = TODAY - START
+    with a_day_later():
+        moved = {"start": START + timedelta(days=1), "end": TODAY + timedelta(days=1)}
+        assert past_rankings_read(**moved) == 0  # the same length of days, one on
+        rows = ranked(**moved)  # equal to the tickets' ranking
+        assert rows[0] == {**rows[0], "person": members[29].pk, "mentions": 10}
+        assert rows[1] == {**rows[1], "person": members[1].pk, "mentions": 9}  # the top one lost the day left out
+        assert members[2].pk not in {r["person"] for r in rows}
+        longer = {"start": START, "end": TODAY + timedelta(days=1)}
+        assert past_rankings_read(**longer) == 0  # the same first day, one day longer: a month's range
+        assert ranked(**longer)[1] == {**ranked(**longer)[1], "person": members[0].pk, "mentions": 9}
+    with a_day_later(past_kept.SLIDE_DAYS + 2):  # more days apart than a list is followed: ranked again
+        later = {"start": START + timedelta(days=past_kept.SLIDE_DAYS + 2), "end": START + width}
+        assert past_rankings_read(**later) == 1
+        ranked(**later)
+
+
+def test_the_days_between_two_ranges():
+    days_slid, d = past_kept.days_slid, date(2026, 11, 1)
+    week = (d, d + timedelta(days=6))
+    assert days_slid(week, (d + timedelta(days=1), d + timedelta(days=7))) == ([d], [d + timedelta(days=7)])
+    assert days_slid(week, (d, d + timedelta(days=8))) == ([], [d + timedelta(days=7), d + timedelta(days=8)])
+    assert days_slid(week, (d + timedelta(days=7), d + timedelta(days=9))) is None  # no day in common
+    assert days_slid((d, d + timedelta(days=30)), (d + timedelta(days=4), d + timedelta(days=34))) is None  # 8 days
