@@ -37,15 +37,19 @@ class WorkerProcess:
 # The main worker serves every queue but the model's: on a small install one worker does all the slow work that
 # waits on the network (docs/operations.md, "A queue per kind of slow work"). `meaning` holds the embedding model
 # and runs its tasks one at a time, in the order they were queued (--pool=solo). `webhooks` is the optional
-# threads worker for outgoing webhooks (bin/desk-start starts it when DESK_WEBHOOK_WORKERS is set).
+# threads worker for outgoing webhooks (bin/desk-start starts it when DESK_WEBHOOK_WORKERS is set). `single` is
+# `make run`'s one worker (Procfile.dev): every queue, the model's too, one task at a time in one process. The
+# embedded default writes to one SQLite file, one writer at a time, so a second process adds little work done, and
+# each costs memory: after load the main worker's parent and two pool processes held 503-592 MiB resident and the
+# model's process 414-422, where this one holds 416 (bench/memory.py, 2026-11-30). The solo pool stops no task at
+# CELERY_TASK_TIME_LIMIT; every platform call has its own timeout.
+WORKER_QUEUES = ("", "DESK_WEBHOOK_QUEUE", "DESK_INGEST_QUEUE", "DESK_SENDS_QUEUE", "DESK_KNOWLEDGE_QUEUE")
 PROCESSES: dict[str, WorkerProcess] = {
     process.name: process
     for process in (
-        WorkerProcess(
-            "worker",
-            ("", "DESK_WEBHOOK_QUEUE", "DESK_INGEST_QUEUE", "DESK_SENDS_QUEUE", "DESK_KNOWLEDGE_QUEUE"),
-        ),
+        WorkerProcess("worker", WORKER_QUEUES),
         WorkerProcess("meaning", ("DESK_MEANING_QUEUE",), ("-n", "meaning@%h", "--pool=solo")),
+        WorkerProcess("single", (*WORKER_QUEUES, "DESK_MEANING_QUEUE"), ("--pool=solo",)),
         WorkerProcess("webhooks", ("DESK_WEBHOOK_QUEUE",), ("-n", "webhooks@%h", "--pool=threads")),
     )
 }

@@ -2,7 +2,7 @@
 
 `make run`'s worker died after 6.5 minutes on kombu's filesystem broker (a half-written message file), and 1,453
 messages piled up behind it. This starts what `make run` starts, the same way: `migrate` and `seed_demo` on a fresh
-SQLite `DESK_VAR_DIR` with `DESK_DEMO_REPLAY=true`, then `honcho -f Procfile.dev start` (web, worker, meaning, beat).
+SQLite `DESK_VAR_DIR` with `DESK_DEMO_REPLAY=true`, then `honcho -f Procfile.dev start` (web, worker, beat).
 For `--minutes` it drives a steady ingest: beat dispatches the demo channels' polls (answered by the demo replay on
 this machine) and this script POSTs signed mentions to the demo's webhook channel through the web server, at
 `--webhooks-per-minute`, each a new mention (the documented shape and signature, docs/platforms/webhook.md). Every
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # The demo's webhook channel and its signing secret (channels/demo/channels.py: a demo value, not a secret).
 HOOK = "/hooks/webhook-demo/"
 HOOK_SECRET = b"demo-webhook-secret-not-a-secret"
-PROCESSES = ("web", "worker", "meaning", "beat")
+PROCESSES = ("web", "worker", "beat")
 STARTED = re.compile(r"(\w+)\.\d+ started \(pid=(\d+)\)")
 # Celery's parent logs a pool process that died under it (the OOM killer, a crash in C): a death too.
 POOL_LOST = re.compile(r"Process '[^']+' pid:\d+ exited with")
@@ -168,7 +168,7 @@ def start(soak: Soak, env: dict[str, str]) -> subprocess.Popen[bytes]:
             sys.exit(f"honcho exited at start; see {soak.log}")
         text = soak.log.read_text(errors="replace")
         soak.pids = {name: int(pid) for name, pid in STARTED.findall(text) if name in PROCESSES}
-        workers_ready = text.count(" ready.") >= 2  # the worker and the meaning worker
+        workers_ready = " ready." in text  # the one worker (Procfile.dev)
         try:
             web = request(soak.port, "GET", "/health/") == 200
         except OSError:

@@ -3,7 +3,8 @@ several processes writing at once, as `make run`'s do.
 
 Real processes on a fresh `DESK_VAR_DIR` with no DATABASE_URL and no REDIS_URL (the embedded default's settings):
 producer processes, each publishing from several threads, while two real `celery -A advocacy worker` processes
-consume the same queue (one prefork with 2 pool processes, as Procfile.dev's `worker`; one solo, as its `meaning`),
+consume the same queue (one prefork with 2 pool processes, as the Procfile's `worker`; one solo, as Procfile.dev's
+one worker, which beside the web and beat processes publishing makes `make run`'s writers),
 and every first delivery publishes a second one from inside the worker. The task (tests/embedded_broker_tasks.py)
 appends a line per run, so a lost message is a missing line and a doubled one a second line. Each message carries
 64 KB: with the settings of before issue 55 (kombu's filesystem transport) this test failed twice in two runs, the

@@ -49,7 +49,7 @@ def test_the_default_set_is_web_one_worker_serving_webhooks_too_the_meaning_proc
 
 def test_the_model_runs_in_one_solo_process_and_webhooks_on_threads():
     """The pools are the processes' own (advocacy/processes.py), whichever file starts them: the model loaded once
-    (solo), a slow receiver holding a thread, not a process."""
+    (solo, in the meaning process or in `make run`'s one worker), a slow receiver holding a thread, not a process."""
     printed = {
         process: subprocess.run(
             [sys.executable, str(ROOT / "bin" / "desk-worker"), "--print", process, "--loglevel=INFO"],
@@ -59,9 +59,10 @@ def test_the_model_runs_in_one_solo_process_and_webhooks_on_threads():
             timeout=60,
             check=True,
         ).stdout.split()
-        for process in ("meaning", "webhooks")
+        for process in ("meaning", "webhooks", "single")
     }
     assert printed["meaning"][-4:] == ["-n", "meaning@%h", "--pool=solo", "--loglevel=INFO"]
+    assert printed["single"][-2:] == ["--pool=solo", "--loglevel=INFO"]  # `make run`'s: the model in its one process
     assert printed["webhooks"][-4:] == ["-n", "webhooks@%h", "--pool=threads", "--loglevel=INFO"]
     assert printed["meaning"][:3] == [sys.executable, "-m", "celery"]  # the launcher's own interpreter
 

@@ -134,10 +134,12 @@ def test_every_routed_queue_is_served_by_a_process_of_each_deployment(deployment
     assert {name: _queue(name) for name in task_names if _queue(name) not in every} == {}
 
 
-def test_the_procfile_the_development_procfile_and_compose_start_the_same_workers_on_the_same_queues():
+def test_the_procfile_and_compose_start_the_same_workers_and_make_run_one_on_all_their_queues():
     procfile, development, compose = (_served(deployment) for deployment in DEPLOYMENTS)
-    assert procfile == development == compose
+    assert procfile == compose
     assert procfile == {"worker": {"celery", "webhooks", "ingest", "sends", "knowledge"}, "meaning": {"meaning"}}
+    # `make run`'s one worker process (advocacy/processes.py's `single`: why) reads every queue the two read.
+    assert development == {"worker": set().union(*procfile.values())}
 
 
 @pytest.mark.parametrize("deployment", DEPLOYMENTS)
@@ -238,7 +240,12 @@ def test_ingest_sends_and_knowledge_each_have_their_own_queue(task_names):
 
 
 def test_a_large_team_runs_a_worker_per_queue_and_each_reads_its_own():
-    """docs/operations.md's worker-per-queue lines: one `DESK_WORKER_QUEUES` per worker, the rest unchanged."""
-    for deployment in DEPLOYMENTS:
+    """docs/operations.md's worker-per-queue lines: one `DESK_WORKER_QUEUES` per worker, the rest unchanged. (`make
+    run`'s one worker reads every queue whatever it says: it is the whole set of one small desk.)"""
+    for deployment in ("Procfile", "compose.yaml"):
         for queues in ("celery", "ingest", "sends,knowledge"):
             assert _served(deployment, DESK_WORKER_QUEUES=queues)["worker"] == set(queues.split(",")), deployment
+
+
+def test_make_runs_one_worker_reads_every_queue_whatever_the_worker_per_queue_setting_says():
+    assert _served("Procfile.dev", DESK_WORKER_QUEUES="celery")["worker"] == _served("Procfile.dev")["worker"]
