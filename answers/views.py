@@ -27,7 +27,7 @@ from mentions.views.access import work_queue
 from mentions.views.drafts import draft_insert
 
 TEMPLATE = "answers/_answers.html"
-SHORT_LIMIT = 1000
+SHORT_LIMIT = 1000  # a platform whose replies are at most this long shows each saved reply's length
 SAVED_SHOWN = 200  # the picker searches these in the page; a team's library is rarely larger
 POLLS = 15  # "Looking for earlier answers…" asks every 4 s for a minute; then the worker is late, and it says so
 
@@ -48,7 +48,11 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     values = placeholder_values(ticket=ticket, link="{link}")
     for reply in saved_replies_active():
         text = placeholders_fill(reply.body, values)
-        saved.append({"reply": reply, "text": text, "length": rule.length(text), "over": rule.over(text)})
+        length = rule.length(text)
+        over = rule.limit is not None and length > rule.limit
+        # The count where replies are short (X's 280) or this one is too long here, as a story's drafts show it.
+        shown = rule.limit is not None and (rule.limit <= SHORT_LIMIT or over)
+        saved.append({"reply": reply, "text": text, "length": length, "over": over, "show_length": shown})
     configured = knowledge_configured()
     return {
         # Computed in the worker and stored (answers.suggestions.stored): read here, never searched while the page

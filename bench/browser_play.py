@@ -54,7 +54,8 @@ ticket_change_status(ticket=ticket, user=ticket.assignee, status="solved")
 """
 NAVIGATION = """() => {
   const n = performance.getEntriesByType("navigation")[0];
-  return {load: n.loadEventEnd, html: n.decodedBodySize, sent: n.transferSize,
+  return {load: n.loadEventEnd, redirect: n.redirectEnd, first: n.responseStart, html_end: n.responseEnd,
+          dom: n.domContentLoadedEventEnd, html: n.decodedBodySize, sent: n.transferSize,
           requests: performance.getEntriesByType("resource").length + 1};
 }"""
 
@@ -103,7 +104,9 @@ def plays(port: int, env: dict[str, str], count: int, width: int) -> list[dict[s
             measured.append({"ticket": ticket, "ms": figures["load"], "wall": wall, **figures})
             print(
                 f"  play {n + 1:>2}: ticket {ticket:>4}  {figures['load']:7.0f} ms (click to load {wall:5.0f} ms)  "
-                f"HTML {figures['html'] / 1024:5.1f} KB  {figures['requests']} requests",
+                f"HTML {figures['html'] / 1024:5.1f} KB  {figures['requests']} requests  (the POST and its redirect "
+                f"{figures['redirect']:.0f}, the page's first byte {figures['first']:.0f}, its last "
+                f"{figures['html_end']:.0f}, DOM ready {figures['dom']:.0f} ms)",
                 flush=True,
             )
             manage(env, "shell", "-c", SOLVE_SCRIPT.format(pk=ticket))

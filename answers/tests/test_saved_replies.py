@@ -5,6 +5,8 @@ rules, the reference X publishes), and kept in admin apart from macros. People a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -114,3 +116,25 @@ def test_a_pseudonym_on_a_public_platform_stays_the_name_the_requester_chose():
     fiona = PersonFactory(name="Fiona Hale")
     ticket = ticket_from(IdentityFactory(person=fiona, handle="founder_fi", name="founder_fi"))
     assert saved_reply_fill("Hi {requester}", ticket=ticket) == "Hi founder_fi"
+
+
+def test_the_panel_shows_a_saved_replys_length_where_replies_are_short_and_warns_when_it_is_too_long(advocate_client):
+    # Shown on X (280 as X counts: a link is 23) and wherever a reply is too long; not on a forum's 65,000-long
+    # comments, nor where the platform sets no limit (e-mail).
+    SavedReply.objects.create(
+        title="Short", body="Thanks {handle}! Tracked here: https://gitlab.com/gitlab-org/issues/1"
+    )
+    SavedReply.objects.create(title="Long", body="x " * 200)
+    on_x = TicketFactory(
+        channel=ChannelFactory(kind="twitter", config=platform_of("twitter").example_config()),
+        requester_handle="dana_dev",
+    )
+    on_mail = _mailed(person_name="Priya Raman")
+
+    def lengths(ticket) -> list[str]:
+        html = advocate_client.get(f"/tickets/{ticket.pk}/panels/answers/").content.decode()
+        return re.findall(r'<span class="saved-length( error)?">([^<]*)</span>', html)
+
+    short = len("Thanks @dana_dev! Tracked here: ") + 23
+    assert lengths(on_x) == [(" error", "400 of 280: too long here"), ("", f"{short} of 280")]  # by title
+    assert lengths(on_mail) == []
