@@ -49,7 +49,7 @@ def answers_panel(request: HttpRequest, ticket: Ticket, forms: dict[str, Any]) -
     for reply in saved_replies_active():
         text = placeholders_fill(reply.body, values)
         length = rule.length(text)
-        over = rule.limit is not None and length > rule.limit
+        over = rule.length_over(length)
         # The count where replies are short (X's 280) or this one is too long here, as a story's drafts show it.
         shown = rule.limit is not None and (rule.limit <= SHORT_LIMIT or over)
         saved.append({"reply": reply, "text": text, "length": length, "over": over, "show_length": shown})

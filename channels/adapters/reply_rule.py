@@ -83,7 +83,11 @@ class ReplyRule:
 
     def over(self, text: str) -> bool:
         """Whether `text` is longer than the platform takes."""
-        return self.limit is not None and self.length(text) > self.limit
+        return self.length_over(self.length(text))
+
+    def length_over(self, length: int) -> bool:
+        """Whether a reply of `length` (as `length` counts) is longer than the platform takes."""
+        return self.limit is not None and length > self.limit
 
     def refusal(self, text: str, *, limit: int | None = None) -> str:
         """Why `text` cannot be posted, in words, or "" (against `limit` where the channel's own is stricter:
