@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -182,6 +183,20 @@ def machine_print() -> None:
     print(f"  python:      {sys.version.split()[0]}, Django DEBUG={settings.DEBUG}")
     print(f"  load avg:    {load_average()} (1/5/15 min; other work on the machine skews the figures)")
     print(flush=True)
+
+
+# A migrated embedded (SQLite) database for the scripts that start `make run`'s processes to start from: the bench
+# smoke runs set it (tests/bench_smoke.py), as each script's migrate from nothing took 18-21 s of its run and they
+# measure nothing there. Unset, each script migrates its var folder from nothing, as `make run` does.
+EMBEDDED_TEMPLATE = "BENCH_EMBEDDED_TEMPLATE"
+
+
+def embedded_template_copy(var: Path) -> None:
+    """`var`'s database is a copy of BENCH_EMBEDDED_TEMPLATE when it is set (the script's migrate then finds nothing
+    left to apply)."""
+    if template := os.environ.get(EMBEDDED_TEMPLATE):
+        var.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, var / "desk.sqlite3")
 
 
 def load_average() -> str:

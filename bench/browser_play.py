@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import load_average
+from _common import embedded_template_copy, load_average
 from embedded_soak import ROOT, environment, free_port, manage, request
 
 CHROMIUM = "/usr/bin/chromium"
@@ -126,6 +126,7 @@ def main() -> int:
     port = free_port()
     env = environment(var, port)
     print(f"browser play: the demo on the embedded default, var {var}, load avg {load_average()}", flush=True)
+    embedded_template_copy(var)
     for args_ in (("migrate", "--noinput"), ("seed_demo",), ("shell", "-c", PASSWORD_SCRIPT)):
         manage(env, *args_)
     web = serve(env, port)

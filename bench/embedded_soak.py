@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import embedded_template_copy
+
 ROOT = Path(__file__).resolve().parents[1]
 # The demo's webhook channel and its signing secret (channels/demo/channels.py: a demo value, not a secret).
 HOOK = "/hooks/webhook-demo/"
@@ -245,6 +248,7 @@ def main() -> int:
     soak = Soak(var=var, port=free_port(), log=var / "honcho.log")
     env = environment(var, soak.port)
     print(f"embedded soak: {args.minutes:g} min, {args.webhooks_per_minute:g} webhooks/min, var {var}", flush=True)
+    embedded_template_copy(var)
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")
     seeded = stored(var)

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import load_average
+from _common import embedded_template_copy, load_average
 
 REPO = Path(__file__).resolve().parent.parent
 # Resident memory under load: the production set (issue 41), `make run`'s (issue 73).
@@ -232,6 +232,8 @@ def _prepare(which: str, tree: Path, env: dict[str, str]) -> None:
         conn.close()
         redis.Redis.from_url(PRODUCTION_REDIS).flushdb()
         _manage(tree, env, "collectstatic", "--noinput")  # as docs/operations.md starts production
+    elif tree.resolve() == REPO:  # the template is this checkout's schema, not another tree's
+        embedded_template_copy(Path(env["DESK_VAR_DIR"]))
     _manage(tree, env, "migrate", "--noinput")
     _manage(tree, env, "seed_demo")
 

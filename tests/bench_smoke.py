@@ -25,6 +25,8 @@ from pathlib import Path
 import psycopg2
 from django.conf import settings
 
+from tests.embedded import migrated_template
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 
@@ -42,6 +44,9 @@ class Smoke:
     on_pages_load: bool = False  # on a copy of a database PAGES_LOAD ran on (once for this worker)
     then: tuple[str, ...] = ()  # a second run of the same script on the same database
     first: tuple[str, ...] = ()  # another script run first on the same database (its name, then its arguments)
+    # It starts `make run`'s processes on a var folder of its own: its SQLite database a copy of one migrated once
+    # for this worker (tests/embedded.py), named by BENCH_EMBEDDED_TEMPLATE (bench/_common.py).
+    embedded: bool = False
 
 
 SMOKE: dict[str, Smoke] = {
@@ -55,7 +60,7 @@ SMOKE: dict[str, Smoke] = {
     ),
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),
     # Two Plays in headless chromium on the seeded demo (the seeding is most of the run).
-    "browser_play.py": Smoke(("--plays", "2"), "Target: Play to ticket"),
+    "browser_play.py": Smoke(("--plays", "2"), "Target: Play to ticket", embedded=True),
     "claim_latency.py": Smoke(("--tickets", "2000", "--advocates", "2", "--claims", "5"), "every claimed ticket"),
     # On claim_latency.py's database, as its docstring says.
     "claim_profile.py": Smoke(
@@ -65,7 +70,7 @@ SMOKE: dict[str, Smoke] = {
     ),
     # make run's processes on the embedded default (SQLite, no Redis: the script leaves both out of their environment).
     # 15 s of driven ingest: webhooks pushed, polls dispatched, three samples (the seeding is most of the run).
-    "embedded_soak.py": Smoke(("--minutes", "0.25", "--sample-seconds", "5"), "tracebacks in the log"),
+    "embedded_soak.py": Smoke(("--minutes", "0.25", "--sample-seconds", "5"), "tracebacks in the log", embedded=True),
     # Three of the cases through both readers (each case is a child process with Django set up: all twelve were
     # 24 children, 50 s): a well-formed one, one not well-formed and the entity bomb.
     "feed_hostile.py": Smoke(
@@ -86,7 +91,7 @@ SMOKE: dict[str, Smoke] = {
     "kpi_page.py": Smoke(("--tickets", "2000", "--repeat", "1"), "365-day range"),
     "lists_profile.py": Smoke(("--requests", "2", "--warmup", "1", "--rounds", "1"), "CPU ms/req", on_pages_load=True),
     # The settle is the longest wait for the set to go quiet, each of two (60 s by default: 120 s of the run's 138).
-    "memory.py": Smoke(("--set", "dev", "--rounds", "1", "--settle", "5"), "idle RSS"),
+    "memory.py": Smoke(("--set", "dev", "--rounds", "1", "--settle", "5"), "idle RSS", embedded=True),
     # A 1 s timeout and a short trickle: the cases end within seconds (the smoke asserts no figure).
     "model_client_hostile.py": Smoke(
         ("--timeout", "1", "--gap", "0.2", "--header-bytes", "10", "--bomb-mb", "20", "--big-mb", "3"),
@@ -200,6 +205,8 @@ def smoke_run(script: str, tmp_path: Path) -> None:
         HELPDESK_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{_database('bench_smoke_hd', script)}",
         MINIMAL_DB_NAME=_database("bench_smoke_minimal", script),
     )
+    if smoke.embedded:
+        env["BENCH_EMBEDDED_TEMPLATE"] = str(migrated_template())  # bench/_common.py's EMBEDDED_TEMPLATE
     runs = [(script, smoke.arguments)] + ([(script, smoke.then)] if smoke.then else [])
     if smoke.first:
         runs.insert(0, (smoke.first[0], smoke.first[1:]))

@@ -2,7 +2,8 @@
 folder of the test's, `manage.py` there, and the database migrated.
 
 `migrated(var)` runs `manage.py migrate` from nothing once per test process, in a folder of its own, and copies the
-database it made into `var`: a migrate from nothing is 10-12 s, and four tests in three files each ran one.
+database it made into `var`: a migrate from nothing is 10-21 s, and four tests in three files each ran one, and
+the bench smoke runs of the three scripts that start `make run`'s processes (tests/bench_smoke.py).
 """
 
 from __future__ import annotations
@@ -31,12 +32,17 @@ def manage(*args: str, env: dict[str, str], timeout: float = 600) -> subprocess.
     )
 
 
-def migrated(var: Path) -> None:
-    """`var` holds the embedded database as `manage.py migrate --noinput` makes it from nothing."""
+def migrated_template() -> Path:
+    """The embedded database as `manage.py migrate --noinput` makes it from nothing, made once for this process."""
     if "db" not in _template:
         folder = Path(tempfile.mkdtemp(prefix="embedded-migrated-"))
         done = manage("migrate", "--noinput", env=embedded_env(folder))
         assert done.returncode == 0, done.stderr[-3000:]
         _template["db"] = folder / "desk.sqlite3"
+    return _template["db"]
+
+
+def migrated(var: Path) -> None:
+    """`var` holds the embedded database as `manage.py migrate --noinput` makes it from nothing."""
     var.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_template["db"], var / "desk.sqlite3")
+    shutil.copyfile(migrated_template(), var / "desk.sqlite3")
