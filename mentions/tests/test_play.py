@@ -133,7 +133,8 @@ def test_twenty_advocates_pressing_play_at_once_never_get_the_same_ticket():
     Ticket.objects.all().delete()
     served_ever: list[int] = []
     for round_no in range(50):
-        TicketFactory.create_batch(200, channel=channel)
+        # One INSERT of the round's 200 (a Ticket has no save() of its own; one by one they were 30 of 35 s).
+        Ticket.objects.bulk_create(TicketFactory.build_batch(200, channel=channel))
         claimed = at_once(len(advocates), lambda i: (advocates[i].pk, ticket_claim_next(view=view, user=advocates[i])))
         served = {user: ticket.pk for user, ticket in claimed if ticket is not None}
         ids = list(served.values())
