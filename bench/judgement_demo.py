@@ -1,14 +1,15 @@
 """The desk's judgement on the demo against the demo's truth (issue 68): of the tickets `seed_demo` makes, the share
 judged "needs a response" beside the share a reader gives that label.
 
-    .venv/bin/python bench/judgement_demo.py
+    .venv/bin/python bench/judgement_demo.py [--as-is]
 
 Seeds the demo into a fresh database (dropped and made again: `triage_bench_judgement_demo` unless DATABASE_URL
 names another; the name must hold "bench"), with the demo's replays answering the platforms (DESK_DEMO_REPLAY, no
-network), as `make run` seeds it. Then judges every ticket as the worker does, `mentions.judgement.run.tickets_judge`
-in batches until none is left unjudged, and reads what it stored: an unsure judgement is stored as needs a response
-and counted so (it is served to a person). Each ticket's truth is the label its opening mention carries where the
-demo writes it (bench/_demo_truth.py, docs/judgement.md's "The demo").
+network), as `make run` seeds it; `--as-is` seeds DATABASE_URL's database as it is, for a fresh migrated copy (the
+smoke run's: migrating from nothing was a third of it). Then judges every ticket as the worker does,
+`mentions.judgement.run.tickets_judge` in batches until none is left unjudged, and reads what it stored: an unsure
+judgement is stored as needs a response and counted so (it is served to a person). Each ticket's truth is the label
+its opening mention carries where the demo writes it (bench/_demo_truth.py, docs/judgement.md's "The demo").
 
 Prints the tickets judged, the truth's share of needs a response, the desk's share (and how many of those were
 unsure), the difference in points, the confusion table (rows the truth, columns the judgement) and every mismatch
@@ -22,6 +23,7 @@ judged than the demo labels; the run says which labelled mentions opened no tick
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -155,7 +157,10 @@ def _report(matched_truth: dict[int, Truth]) -> None:
 
 
 def main() -> None:
-    _fresh_database()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--as-is", action="store_true", help="seed the database as it is (fresh and migrated)")
+    if not parser.parse_args().as_is:
+        _fresh_database()
     setup_django()
     print(f"load avg: {load_average()}", flush=True)
     started = time.perf_counter()
