@@ -179,8 +179,8 @@ def _template(env: dict[str, str], *, pages: bool = False) -> str:
         db = f"bench_smoke_{name}_{_worker()}"
         made = f'CREATE DATABASE "{db}"' + (f' TEMPLATE "{_template(env)}"' if pages else "")
         _postgres(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', made)
-        step = (PAGES_LOAD[0], PAGES_LOAD[1:]) if pages else ("manage.py", ("migrate", "--noinput"))
-        _run(*step, {**env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"})
+        target, arguments = (PAGES_LOAD[0], PAGES_LOAD[1:]) if pages else ("manage.py", ("migrate", "--noinput"))
+        _run(target, arguments, {**env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}"})
         _templates[name] = db
     return _templates[name]
 

@@ -14,6 +14,7 @@ sequences the tables own), Django's own TRUNCATE runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -32,14 +33,19 @@ def _is_superuser(ops: DatabaseOperations) -> bool:
 
 
 def sql_flush(
-    self: DatabaseOperations, style: Any, tables: list[str], *, reset_sequences: bool = False, **options: bool
+    self: DatabaseOperations,
+    style: Any,
+    tables: Sequence[str],
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
 ) -> list[str]:
     if not tables or reset_sequences or not _is_superuser(self):
-        return _truncate(self, style, tables, reset_sequences=reset_sequences, **options)
+        return _truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
     return ["SET LOCAL session_replication_role = replica;"] + [
         f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables
     ]
 
 
 def install() -> None:
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
