@@ -15,15 +15,16 @@ sequences the tables own), Django's own TRUNCATE runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from django.core.management.color import Style
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 _truncate = DatabaseOperations.sql_flush
 _superuser: dict[str, bool] = {}
 
 
-def _is_superuser(ops: DatabaseOperations) -> bool:
+def _is_superuser(ops: BaseDatabaseOperations) -> bool:
     alias = ops.connection.alias
     if alias not in _superuser:
         with ops.connection.cursor() as cursor:
@@ -33,8 +34,8 @@ def _is_superuser(ops: DatabaseOperations) -> bool:
 
 
 def sql_flush(
-    self: DatabaseOperations,
-    style: Any,
+    self: BaseDatabaseOperations,
+    style: Style,
     tables: Sequence[str],
     *,
     reset_sequences: bool = False,
@@ -48,4 +49,4 @@ def sql_flush(
 
 
 def install() -> None:
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
