@@ -134,6 +134,21 @@ def test_the_web_app_preloaded_before_the_fork_holds_no_connection():
     assert held == "[] [] []"
 
 
+def test_the_web_app_preloaded_before_the_fork_has_made_what_a_workers_first_pages_would():
+    # Issue 73: a web worker's first X ticket imported twitter-text for its Answers panel's lengths (0.52 s, the
+    # browser's slowest Play) and its first page filled the URL names `reverse` reads (0.1 s). Made in the master,
+    # they are shared by every worker it forks; each X count after it is the library's own.
+    made = _python(
+        "import sys\n"
+        "import advocacy.wsgi\n"
+        "from django.urls import get_resolver\n"
+        "from channels.adapters.registry import platform_of\n"
+        "print('twitter_text' in sys.modules, get_resolver()._populated,"
+        " platform_of('twitter').reply_rule.length('https://example.com/a ' + 'é' * 10))"
+    )
+    assert made == "True True 34"  # a link counts 23, the space 1, each accented letter 1
+
+
 def test_every_task_that_reads_meaning_runs_on_the_one_meaning_process():
     """The embedding model is loaded by the tasks that judge, detect stories or fill the answers' meaning: all go
     to the queue only the `meaning` process serves, so it is loaded in one process, not in each worker child."""
