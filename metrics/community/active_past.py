@@ -86,6 +86,16 @@ WHERE d.day = ANY(%(days)s::date[]) AND {_SCOPE}
 GROUP BY d.person_id LIMIT %(cap)s
 """
 
+# The people after a kept list's last place with as many mentions, by number (past_kept.Kept.updated fills a list
+# emptied by the next day's range from them): the person index read in order from the last place's number, at most
+# TIES_SPAN numbers on (at 1,000,000 tickets ~4 rows a person; a list of one-mention people finds its 100 in ~300).
+TIES_SQL = f"""
+SELECT d.person_id, sum(d.mentions) AS n FROM metrics_communitypersonday d
+WHERE d.person_id > %(after)s AND d.person_id <= %(after)s + %(span)s AND {_RANGE}
+GROUP BY d.person_id HAVING sum(d.mentions) = %(floor)s ORDER BY d.person_id LIMIT %(need)s
+"""
+TIES_SPAN = 5000
+
 
 def _today() -> date:
     """The rollup's days are UTC days, and so is the stamp's "before today" (metrics.community.past_stamp)."""
@@ -133,7 +143,17 @@ def mention_counts_ranked(
                 kept = None
                 if base is not None and changed is not None:
                     past = rows(PAST_SQL, people=changed, end=past_end) if changed else {}
-                    kept = base.updated(past, keep=KEEP, stamp=stamp, logged=logged)
+                    kept = base.updated(
+                        past,
+                        keep=KEEP,
+                        stamp=stamp,
+                        logged=logged,
+                        ties=lambda bound, need: list(
+                            rows(
+                                TIES_SQL, end=past_end, floor=bound[0], after=bound[1], span=TIES_SPAN, need=need
+                            ).items()
+                        ),
+                    )
                     if kept is not None and len(kept.past) + len(past) <= MEMO_CAP:
                         kept = replace(kept, past={**kept.past, **past})  # exact for this range and stamp too
                 if kept is None:

@@ -14,10 +14,16 @@ changed. Their exact counts are read by the person-day index (one probe each), p
 sorted again. It stays a correct top: a changed person who now ranks after `bound` is dropped (they are then an
 outsider like any other), one who rises before it joins, and when more than `keep` rank before it the list is cut to
 `keep` and `bound` becomes the last one's place (everyone dropped or outside ranks after it). When fewer than half of
-`keep` are left, or the chain is broken, or too many people changed, the whole range is ranked again (`None`)."""
+`keep` are left, the list is filled from the ties after `bound`: the people with exactly its mentions and a higher
+number, in order (`ties`), who rank next (everyone else outside has fewer mentions, or as many and a still higher
+number); the last one taken becomes `bound`. When that still leaves fewer than half, or the chain is broken, or too
+many people changed, the whole range is ranked again (`None`). (The ties matter where most members mention us once a
+month: a 30-day list of 100 one-mention people, numbered in the order they came, all had it on the range's first day,
+which the next day's range leaves out.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -54,14 +60,26 @@ class Kept:
         """From the whole range ranked: its first `keep` rows in order."""
         return cls(stamp, logged, rows, (rows[-1][1], rows[-1][0]) if len(rows) >= keep else None)
 
-    def updated(self, counts: dict[int, int], *, keep: int, stamp: int, logged: int) -> Kept | None:
-        """With `counts`, the exact past mentions of every person changed since (0 for none): see the docstring."""
+    def updated(
+        self,
+        counts: dict[int, int],
+        *,
+        keep: int,
+        stamp: int,
+        logged: int,
+        ties: Callable[[tuple[int, int], int], list[tuple[int, int]]] | None = None,
+    ) -> Kept | None:
+        """With `counts`, the exact past mentions of every person changed since (0 for none): see the docstring.
+        `ties(bound, n)`: the first `n` people after `bound` with its mentions, (person, mentions) by number."""
         entries = {person: n for person, n in self.entries if person not in counts}
         entries.update((person, n) for person, n in counts.items() if n)
         order = sorted(entries.items(), key=lambda entry: (-entry[1], entry[0]))
         bound = self.bound
         if bound is not None:
             order = [(person, n) for person, n in order if (-n, person) <= (-bound[0], bound[1])]
+            if len(order) < max(keep // 2, 1) and ties is not None and (more := ties(bound, keep - len(order))):
+                order += more
+                bound = (more[-1][1], more[-1][0])
             if len(order) < max(keep // 2, 1):
                 return None
         if len(order) > keep:

@@ -7,6 +7,7 @@ range again."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -174,6 +175,20 @@ def test_the_kept_list_stays_a_top_and_asks_for_a_ranking_when_too_few_are_left(
     # A fifth: cut to 4, the last place (2, 1)'s, (5, 1) after it.
     fifth = everyone.updated({5: 1, 6: 2, 7: 4}, keep=4, stamp=2, logged=1)
     assert fifth is not None and fifth.bound == (1, 2)
+    # Three of four gone: filled from the people after the last place (6, 7) with 6 mentions, by number; the last one
+    # taken is the new last place. With no such people, ranked again.
+    asked = []
+
+    def ties(bound: tuple[int, int], n: int) -> list[tuple[int, int]]:
+        asked.append((bound, n))
+        return [(8, 6), (10, 6), (11, 6), (12, 6)][:n]
+
+    assert cut.updated({1: 0, 9: 0, 3: 0}, keep=4, stamp=13, logged=6, ties=ties) == Kept(
+        13, 6, [(7, 6), (8, 6), (10, 6), (11, 6)], (6, 11)
+    )
+    assert asked == [((6, 7), 3)]
+    assert cut.updated({1: 0, 9: 0, 3: 0}, keep=4, stamp=13, logged=6, ties=lambda bound, n: []) is None
+    assert cut.updated({1: 5}, keep=4, stamp=13, logged=6, ties=ties) is not None and len(asked) == 1  # enough left
 
 
 def test_the_logs_chain_from_the_kept_stamp_to_the_current_one():
@@ -222,3 +237,26 @@ def test_the_days_between_two_ranges():
     assert days_slid(week, (d, d + timedelta(days=8))) == ([], [d + timedelta(days=7), d + timedelta(days=8)])
     assert days_slid(week, (d + timedelta(days=7), d + timedelta(days=9))) is None  # no day in common
     assert days_slid((d, d + timedelta(days=30)), (d + timedelta(days=4), d + timedelta(days=34))) is None  # 8 days
+
+
+def test_one_mention_members_whose_day_the_next_range_leaves_out_are_followed_by_the_ties_after_them(monkeypatch):
+    # Most members mention us once a month, and are numbered in the order they came: the kept list is the first six,
+    # all on the range's first day. The next day's range leaves that day out: the list is filled from the next six
+    # one-mention members by number (the ties after its last place), not ranked again.
+    monkeypatch.setattr(active_past, "KEEP", 6)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    members = [PersonFactory(name=f"Once {i}") for i in range(16)]
+    for i, person in enumerate(members):
+        identity = IdentityFactory(person=person, platform="reddit", handle=f"once{i}")
+        ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=max(0, i - 5)), 10))
+    assert [r["person"] for r in ranked(start=START, end=TODAY, limit=3)] == [m.pk for m in members[:3]]
+    assert past_rankings_read(start=START, end=TODAY, limit=3) == 0
+    with a_day_later():
+        moved = {"start": START + timedelta(days=1), "end": TODAY + timedelta(days=1), "limit": 3}
+        assert past_rankings_read(**moved) == 0
+        assert [r["person"] for r in ranked(**moved)] == [m.pk for m in members[6:9]]
+    # Five days on, four of the six are left out again; with no tie within reach, the range is ranked again.
+    with a_day_later(5), mock.patch.object(active_past, "TIES_SPAN", 0):
+        moved = {"start": START + timedelta(days=5), "end": TODAY + timedelta(days=5), "limit": 3}
+        assert past_rankings_read(**moved) == 1
+        assert [r["person"] for r in ranked(**moved)] == [m.pk for m in members[10:13]]
