@@ -133,7 +133,7 @@ class CommunitySentimentDay(models.Model):
     """CommunityDay summed over judgement and intent: per UTC day and channel, the counted first mentions of each
     sentiment. What reads only channels and sentiments (volume by platform or sentiment, the sentiment shares, share
     of voice's side of ours) sums a year of these, whose rows do not multiply with the judgement's other choices as
-    the mentions grow (metrics.community.volume.day_counts). Rebuilt with CommunityDay, from it, day by day."""
+    the mentions grow (metrics.community.volume.period_counts). Rebuilt with CommunityDay, from it, day by day."""
 
     day = models.DateField()
     channel_id = models.BigIntegerField()

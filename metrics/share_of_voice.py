@@ -29,7 +29,7 @@ from django.db.models.functions import TruncDate
 
 from channels.adapters.registry import kinds_where
 from channels.models import Competitor, CompetitorMention
-from metrics.community.volume import channel_kinds, day_counts, period_of, periods
+from metrics.community.volume import channel_kinds, period_counts, period_of, periods
 from metrics.models import CompetitorDay
 from metrics.periods import day_bounds
 from metrics.product_scope import narrowed_product
@@ -116,11 +116,11 @@ def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]
     one grouped query), kept to the channels of the platforms that search competitors."""
     searched, kinds = set(kinds_where(lambda p: bool(p.competitor_search))), channel_kinds()
     found: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for day, (channel_id, sentiment), n in day_counts(
-        start=start, end=end, channel_id=None, columns=("channel_id", "sentiment")
+    for period, (channel_id, sentiment), n in period_counts(
+        start=start, end=end, by=by, channel_id=None, columns=("channel_id", "sentiment")
     ):
         if kinds.get(int(channel_id)) in searched:
-            counts = found[period_of(day, by)]
+            counts = found[period]
             counts[0] += n
             counts[1] += n if sentiment == "positive" else 0
             counts[2] += n if sentiment == "negative" else 0

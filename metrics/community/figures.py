@@ -87,7 +87,7 @@ def community_figures(*, start: date, end: date, by: str, channel_id: int | None
         "sentiment_periods": [r for r in sentiment if r["platform"] == "all"],
         "sentiment_platforms": sentiment_over_range(sentiment),
         "sentiment_chart": _sentiment_chart(sentiment, by=by),
-        "trust": trust_figures(start=start, end=end, channel_id=channel_id),
+        "trust": trust_figures(start=start, end=end, channel_id=channel_id, by=by),
         "stories": stories,
         "stories_chart": hbar_list([(s["title"], s["change"]) for s in stories], title="Stories with more mentions"),
         "terms": terms,

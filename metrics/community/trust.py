@@ -13,16 +13,16 @@ from datetime import date
 
 from mentions.models import TicketEvent
 from metrics.community.counted import counted_requested
-from metrics.community.volume import day_counts
+from metrics.community.volume import period_counts
 
 
-def trust_figures(*, start: date, end: date, channel_id: int | None = None) -> dict:
-    """{"intent_judged", "intent_corrected", "intent_corrected_pct", "sentiment_judged"}: two queries (the daily
-    counts the charts already read, and the corrected intents)."""
-    rows = day_counts(start=start, end=end, channel_id=channel_id, columns=("channel_id", "sentiment"))
-    sentiment_judged = sum(n for _day, (_channel, sentiment), n in rows if sentiment)
-    intents = day_counts(start=start, end=end, channel_id=channel_id, columns=("intent",))
-    intent_judged = sum(n for _day, (intent,), n in intents if intent)
+def trust_figures(*, start: date, end: date, channel_id: int | None = None, by: str = "month") -> dict:
+    """{"intent_judged", "intent_corrected", "intent_corrected_pct", "sentiment_judged"}: two queries (the counts
+    per period the charts already read, `by` theirs, and the corrected intents)."""
+    rows = period_counts(start=start, end=end, by=by, channel_id=channel_id, columns=("channel_id", "sentiment"))
+    sentiment_judged = sum(n for _period, (_channel, sentiment), n in rows if sentiment)
+    intents = period_counts(start=start, end=end, by=by, channel_id=channel_id, columns=("intent",))
+    intent_judged = sum(n for _period, (intent,), n in intents if intent)
     # An intent the advocate gave where the desk had none ("" before) is not a correction.
     corrections = (
         TicketEvent.objects.filter(kind=TicketEvent.Kind.JUDGEMENT, data__has_key="intent_from")

@@ -2,9 +2,10 @@
 negative mentions per period, overall and per platform; the intent mix per period. Which tickets count:
 metrics.community.counted.
 
-Every series is read from the daily counts (`day_counts`): the CommunityDay rollup (or one of its sums) on
-PostgreSQL, the tickets themselves elsewhere; both give the same rows. A week is Monday to Sunday, named by its
-Monday; a month by its first day. A week or month the range cuts counts only its days in the range."""
+Every series is read from the counts per period (`period_counts`): summed by PostgreSQL from the CommunityDay rollup
+(or one of its sums), counted per day from the tickets elsewhere and summed per period here; both give the same rows.
+A week is Monday to Sunday, named by its Monday; a month by its first day. A week or month the range cuts counts only
+its days in the range."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, timedelta
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
@@ -71,25 +72,33 @@ def group_label(group: str, value: str) -> str:
     return LABELS[group].get(value, value)
 
 
-def day_counts_rollup(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
-    """day_counts from the CommunityDay rollup (PostgreSQL; the caller refreshed it), or from one of its sums, whose
-    rows do not multiply with the other choices as the mentions grow (bench/README.md, a year at 1,000,000 tickets):
-    one choice over every channel from CommunityChoiceDay (a row per day and value: 2,920 for the intents instead of
-    43,800), channels and sentiments from CommunitySentimentDay (7,300)."""
+def period_counts_rollup(
+    *, start: date, end: date, by: str, channel_id: int | None, columns: Sequence[str]
+) -> list[tuple]:
+    """period_counts summed by PostgreSQL (the caller refreshed the rollups) from the CommunityDay rollup, or from one
+    of its sums, whose rows do not multiply with the other choices as the mentions grow (bench/README.md, a year at
+    1,000,000 tickets): one choice over every channel from CommunityChoiceDay (a row per day and value: 2,920 for the
+    intents instead of 43,800), channels and sentiments from CommunitySentimentDay (7,300). Summed per week or month
+    there, the page's year reads a few hundred rows, where each day's row read and summed here was most of its CPU."""
+    period = {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(by, F("day"))
     if channel_id is None and len(columns) == 1 and columns[0] in CHOICE_COLUMNS:
         choices = rollup_narrowed(CommunityChoiceDay.objects.filter(day__gte=start, day__lte=end, choice=columns[0]))
-        return _rows(choices.order_by().values_list("day", "value").annotate(n=Sum("mentions")))
+        qs = choices.order_by().annotate(period=period).values_list("period", "value")
+        return _rows(qs.annotate(n=Sum("mentions")))
     narrow = set(columns) <= SENTIMENT_DAY_COLUMNS
-    qs = rollup_narrowed(
+    days = rollup_narrowed(
         (CommunitySentimentDay if narrow else CommunityDay).objects.filter(day__gte=start, day__lte=end)
     )
     if channel_id is not None:
-        qs = qs.filter(channel_id=channel_id)
-    return _rows(qs.order_by().values_list("day", *columns).annotate(n=Sum("mentions")))
+        days = days.filter(channel_id=channel_id)
+    return _rows(days.order_by().annotate(period=period).values_list("period", *columns).annotate(n=Sum("mentions")))
 
 
-def day_counts_source(*, start: date, end: date, channel_id: int | None, columns: Sequence[str]) -> list[tuple]:
-    """day_counts from the tickets themselves: the reference path, and the one of the embedded SQLite default."""
+def period_counts_source(
+    *, start: date, end: date, by: str, channel_id: int | None, columns: Sequence[str]
+) -> list[tuple]:
+    """period_counts from the tickets themselves, per day, summed per period here: the reference path, and the one of
+    the embedded SQLite default."""
     rows = (
         counted_requested(start=start, end=end, channel_id=channel_id)
         .annotate(day=TruncDate("requested_at", tzinfo=UTC))
@@ -97,26 +106,30 @@ def day_counts_source(*, start: date, end: date, channel_id: int | None, columns
         .values_list("day", *columns)
         .annotate(n=Count("id"))
     )
-    return _rows(rows)
+    summed: dict[tuple, int] = defaultdict(int)
+    for day, *values, n in rows:
+        summed[(period_of(day, by), *values)] += n
+    return _rows((*key, n) for key, n in summed.items())
 
 
 def _rows(rows: Iterable) -> list[tuple]:
     return sorted((row[0], tuple(row[1:-1]), row[-1]) for row in rows)
 
 
-def day_counts(
-    *, start: date, end: date, channel_id: int | None, columns: Sequence[str]
+def period_counts(
+    *, start: date, end: date, by: str, channel_id: int | None, columns: Sequence[str]
 ) -> list[tuple[date, tuple[str | int, ...], int]]:
-    """(day, values of `columns`, mentions) for every day and combination with a mention, in order. Columns are
-    CommunityDay's: channel_id, judgement, intent, sentiment. One query, shared inside a read."""
+    """(period's first day, values of `columns`, mentions) for every period (`by`: day, week or month) and combination
+    with a mention, in order. Columns are CommunityDay's: channel_id, judgement, intent, sentiment. One query, shared
+    inside a read."""
 
     def fetch() -> list[tuple]:
-        if rollups_supported():
-            rollups_ensure_fresh()
-            return day_counts_rollup(start=start, end=end, channel_id=channel_id, columns=columns)
-        return day_counts_source(start=start, end=end, channel_id=channel_id, columns=columns)
+        if not rollups_supported():
+            return period_counts_source(start=start, end=end, by=by, channel_id=channel_id, columns=columns)
+        rollups_ensure_fresh()
+        return period_counts_rollup(start=start, end=end, by=by, channel_id=channel_id, columns=columns)
 
-    return rollups_memo(("community-days", start, end, channel_id, tuple(columns)), fetch)
+    return rollups_memo(("community-periods", start, end, by, channel_id, tuple(columns)), fetch)
 
 
 def volume_rows(*, start: date, end: date, by: str, group: str, channel_id: int | None = None) -> list[dict]:
@@ -125,9 +138,9 @@ def volume_rows(*, start: date, end: date, by: str, group: str, channel_id: int 
     column = _COLUMNS[group]
     kinds = channel_kinds() if group == "platform" else {}
     counts: dict[tuple[date, str], int] = defaultdict(int)
-    for day, (value,), n in day_counts(start=start, end=end, channel_id=channel_id, columns=(column,)):
+    for period, (value,), n in period_counts(start=start, end=end, by=by, channel_id=channel_id, columns=(column,)):
         key = kinds.get(int(value), "") if group == "platform" else (str(value) or NOT_JUDGED)
-        counts[(period_of(day, by), str(key))] += n
+        counts[(period, str(key))] += n
     return [{"period": p, "group": g, "mentions": counts[(p, g)]} for p, g in sorted(counts)]
 
 
@@ -164,10 +177,9 @@ def sentiment_shares(*, start: date, end: date, by: str, channel_id: int | None 
     with a sentiment): a mention not judged yet has none, and counting it as neutral would dilute both shares."""
     kinds = channel_kinds()
     tally: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, (channel, sentiment), n in day_counts(
-        start=start, end=end, channel_id=channel_id, columns=("channel_id", "sentiment")
+    for period, (channel, sentiment), n in period_counts(
+        start=start, end=end, by=by, channel_id=channel_id, columns=("channel_id", "sentiment")
     ):
-        period = period_of(day, by)
         for platform in ("all", kinds.get(int(channel), "")):
             tally[(period, platform)][str(sentiment) or NOT_JUDGED] += n
     rows = []

@@ -53,14 +53,15 @@ def test_the_rollup_and_the_source_rows_agree_through_changes(desk):
     def agree():
         rollups_refresh()
         for columns in (("channel_id",), ("channel_id", "sentiment"), ("intent",), ("judgement", "intent")):
-            for channel_id in (None, desk["channels"]["email"].pk):
+            for channel_id, by in ((None, "day"), (None, "week"), (desk["channels"]["email"].pk, "month")):
                 kwargs: dict[str, Any] = {
                     "start": START - timedelta(days=7),
                     "end": END,
+                    "by": by,
                     "channel_id": channel_id,
                     "columns": columns,
                 }
-                assert volume.day_counts_rollup(**kwargs) == volume.day_counts_source(**kwargs)
+                assert volume.period_counts_rollup(**kwargs) == volume.period_counts_source(**kwargs)
         for channel_id in (None, desk["channels"]["hackernews"].pk):
             kwargs = {"start": START, "end": END, "channel_id": channel_id}
             assert topics.terms_counts_rollup(**kwargs) == topics.terms_counts_source(**kwargs)

@@ -49,14 +49,21 @@ def test_the_volume_of_a_product_is_the_count_of_its_raw_rows(desk, group, by):
         )
 
 
-def test_both_paths_give_a_products_day_counts_alike_through_a_move(desk):
+def test_both_paths_give_a_products_period_counts_alike_through_a_move(desk):
     def agree() -> None:
         rollups_refresh()
         for product in _products(desk):
             with product_narrowed(product.pk):
                 for columns in (("channel_id", "sentiment"), ("channel_id", "judgement", "intent", "sentiment")):
-                    kwargs: dict[str, Any] = {"start": START, "end": END, "channel_id": None, "columns": columns}
-                    assert volume.day_counts_rollup(**kwargs) == volume.day_counts_source(**kwargs), product.name
+                    for by in ("day", "month"):
+                        kwargs: dict[str, Any] = {
+                            "start": START,
+                            "end": END,
+                            "by": by,
+                            "channel_id": None,
+                            "columns": columns,
+                        }
+                        assert volume.period_counts_rollup(**kwargs) == volume.period_counts_source(**kwargs)
 
     agree()
     # A ticket moved to the other product moves its mention (the trigger marks its day), and one moved to no product
