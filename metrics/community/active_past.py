@@ -105,9 +105,9 @@ def _today() -> date:
 def mention_counts_ranked(
     *, start: date, end: date, channel_id: int | None, limit: int, others: dict[int, int]
 ) -> dict[int, int]:
-    """{person: mentions}, exact for every person who can rank in the top `limit` by total (mentions plus `others`:
-    each person's contributions in the range, erased people already left out); a person missing from it has no
-    mention or cannot rank. Erased people are left out. The caller refreshed the rollup."""
+    """{person: mentions} of the people in the top `limit` by total (mentions plus `others`: each person's
+    contributions in the range, erased people already left out), then mentions, then number, exact; a person missing
+    from it has no mention or does not rank. Erased people are left out. The caller refreshed the rollup."""
     products = rollup_sql_ids()  # the read's product (metrics.product_scope), None for all
     database = connections[router.db_for_read(CommunityPersonDay)]
     with database.cursor() as cursor:
@@ -242,20 +242,20 @@ def _merge(
     if complete:
         mentions.update((person, fresh.get(person, 0)) for person in unknown)
         unknown = set()
-    # The limit-th (total, person) among the people known exactly, in the ranking's order: more people can only raise
-    # it. Someone else has at most `floor` past mentions, and with exactly `floor` ranks after the kept list's last
-    # place, so after anyone of their own total with a lower number: one whose total could not pass the bar even
-    # with `floor` (or only tie it, with a higher number than the bar's person) cannot rank. The others have their
-    # past read. (At 1,000,000 tickets of members with about four mentions a year, a kept list of ties made every
-    # one of today's 2,500 people a reader; the tie rule reads about half.)
-    order = sorted(((n + others.get(person, 0), person) for person, n in mentions.items()), key=lambda e: (-e[0], e[1]))
-    bar, bar_person = order[limit - 1] if len(order) >= limit else (0, None)
-    read = sorted(
-        p
-        for p in unknown
-        if (most := floor + fresh.get(p, 0) + others.get(p, 0)) > bar
-        or (most == bar and (bar_person is None or p < bar_person))
-    )
+
+    # The limit-th place among the people known exactly, in the list's order (most_active's: total, then mentions,
+    # then number): more people can only raise it. Someone else has at most `floor` past mentions, so at best `floor`
+    # more than read fresh, and as many more in total: one whose best could not pass the bar cannot rank. The others
+    # have their past read. (At 1,000,000 tickets of members with about four mentions a year, a kept list of ties made
+    # every one of today's 2,500 people a reader; the tie rule reads about half.)
+    def place(person: int, n: int) -> tuple[int, int, int]:
+        return -(n + others.get(person, 0)), -n, person
+
+    order = sorted(place(person, n) for person, n in mentions.items())
+    bar = order[limit - 1] if len(order) >= limit else None
+    read = sorted(p for p in unknown if bar is None or place(p, floor + fresh.get(p, 0)) < bar)
     if read:
         mentions.update((person, n + fresh.get(person, 0)) for person, n in past_of(read).items())
-    return {person: n for person, n in mentions.items() if n}
+    # Only the top `limit` can be shown: anyone after it, read or not, keeps their contributions' total alone.
+    top = sorted(mentions.items(), key=lambda entry: place(*entry))[:limit]
+    return {person: n for person, n in top if n}

@@ -211,3 +211,24 @@ def test_a_member_tied_with_the_kept_lists_last_place_ranks_by_number_at_the_bar
     rows = ranked(start=START, end=TODAY, limit=2)
     assert [(row["person"], row["mentions"]) for row in rows] == [(b.pk, 11), (p.pk, 10)]
     assert past_rankings_read(start=START, end=TODAY, limit=2) == 0
+
+
+def test_a_member_as_busy_in_total_with_more_mentions_ranks_first_though_numbered_after_the_kept_list(monkeypatch):
+    # The first member has three past mentions and two answers; the second, numbered after, three past mentions, off
+    # the kept list of one, and two mentions today. Both total five: the list ranks the one with more mentions first.
+    monkeypatch.setattr(active_past, "KEEP", 1)
+    channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
+    first, second = PersonFactory(name="Answers"), PersonFactory(name="Mentions")
+    identities = [IdentityFactory(person=p, platform="reddit", handle=f"tie{p.pk}") for p in (first, second)]
+    for identity in identities:
+        for day in range(3):
+            ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=day), 10))
+    for i in range(2):
+        Contribution.objects.create(person=first, kind=Contribution.Kind.FORUM_ANSWER, date=START, title=f"t{i}")
+    assert [r["person"] for r in ranked(start=START, end=TODAY, limit=1)] == [first.pk]  # the past ranked and kept
+    today_tickets(second, 2, channel)
+    assert past_rankings_read(start=START, end=TODAY, limit=1) == 0
+    assert ranked(start=START, end=TODAY, limit=1) == [
+        {"person": second.pk, "name": "Mentions", "url": second.get_absolute_url()}
+        | {"mentions": 5, "answers": 0, "contributions": 0, "total": 5}
+    ]
