@@ -50,6 +50,10 @@ _SCOPE = (
     "AND (%(products)s::bigint[] IS NULL OR d.product_id = ANY(%(products)s::bigint[]))"
 )
 _RANGE = f"d.day >= %(start)s AND d.day <= %(end)s AND {_SCOPE}"
+# At most this many people of the days between two ranges are read: only those of the days added and the known ones
+# of the days left out are probed (at most PEOPLE_CAP), but at 1,000,000 tickets the two days of a next day's range
+# hold ~5,000 (PEOPLE_CAP itself, where half the next day's views ranked the whole range again).
+SLID_CAP = 4 * PEOPLE_CAP
 # Erased people are kept here and left out by the read: an erasure then needs no new list.
 TOP_SQL = f"""
 SELECT d.person_id, sum(d.mentions) AS n FROM metrics_communitypersonday d
@@ -136,10 +140,11 @@ def mention_counts_ranked(
                 changed = people_changed(base, stamp, chain, people) if base is not None else None
                 if base is not None and changed is not None and slid is not None:
                     dropped, added = slid
-                    on_days = rows(SLID_SQL, days=dropped + added, added=added, cap=PEOPLE_CAP)
+                    on_days = rows(SLID_SQL, days=dropped + added, added=added, cap=SLID_CAP)
                     known = {person for person, _ in base.entries} | set(base.past)
                     moved = {person for person, on_added in on_days.items() if on_added or person in known}
-                    changed = sorted(set(changed) | moved) if len(on_days) < PEOPLE_CAP else None
+                    moved |= set(changed)
+                    changed = sorted(moved) if len(on_days) < SLID_CAP and len(moved) < PEOPLE_CAP else None
                 kept = None
                 if base is not None and changed is not None:
                     past = rows(PAST_SQL, people=changed, end=past_end) if changed else {}

@@ -243,12 +243,16 @@ def test_one_mention_members_whose_day_the_next_range_leaves_out_are_followed_by
     # Most members mention us once a month, and are numbered in the order they came: the kept list is the first six,
     # all on the range's first day. The next day's range leaves that day out: the list is filled from the next six
     # one-mention members by number (the ties after its last place), not ranked again.
+    # The day left out also holds four later members off the list: ten people of the two days, more than the cap of
+    # people probed (eight here), of whom only the six known are probed, so the list is followed all the same.
     monkeypatch.setattr(active_past, "KEEP", 6)
+    monkeypatch.setattr(active_past, "PEOPLE_CAP", 8)
     channel = ChannelFactory(kind="reddit", config=KIND_CONFIG["reddit"])
-    members = [PersonFactory(name=f"Once {i}") for i in range(16)]
+    members = [PersonFactory(name=f"Once {i}") for i in range(20)]
     for i, person in enumerate(members):
         identity = IdentityFactory(person=person, platform="reddit", handle=f"once{i}")
-        ticket_from(identity, channel=channel, requested_at=_at(START + timedelta(days=max(0, i - 5)), 10))
+        day = START if i >= 16 else START + timedelta(days=max(0, i - 5))
+        ticket_from(identity, channel=channel, requested_at=_at(day, 10))
     assert [r["person"] for r in ranked(start=START, end=TODAY, limit=3)] == [m.pk for m in members[:3]]
     assert past_rankings_read(start=START, end=TODAY, limit=3) == 0
     with a_day_later():
