@@ -24,8 +24,10 @@ The next day asks for another range (the same 30 or 365 days moved on by one, or
 derived from the one kept for the range before it, as for a past day changed. A person's count differs between the
 two ranges only if they have a mention on a day one range has and the other has not, or the log names them; of the
 days left out only the people kept or remembered matter (anyone else only loses mentions, so stays under the last
-place). Those people are probed for the new range and the list brought up to date (past_kept.Kept.updated): at
-1,000,000 tickets, the ~2,000 people of the day added, where ranking a year again sums ~900,000 person-days."""
+place). A person kept or remembered (exact under the same stamp) has the new range's count from their old one and
+their mentions on the days added and left out, read with the days' people; the others of the days added, and those
+the log names, are probed for the new range. The list is then brought up to date (past_kept.Kept.updated): at
+1,000,000 tickets, from the ~2,500 people of the day added, where ranking a year again sums ~900,000 person-days."""
 
 from __future__ import annotations
 
@@ -82,10 +84,13 @@ SELECT s.person_id, s.n FROM ({RANGE_SQL}) s(person_id, n)
 WHERE s.person_id NOT IN (SELECT id FROM people_person WHERE erased_at IS NOT NULL)
 ORDER BY s.n DESC, s.person_id LIMIT %(limit)s
 """
-# The people with a mention on some days (a kept range's days left out, and those added), 1 when on an added one: by
-# the days' index (a day at 1,000,000 tickets: ~2,500 rows).
+# The people with a mention on some days (a kept range's days left out, and those added): their mentions on the days
+# added, on those left out, and whether they have a row on an added day; by the days' index (a day at 1,000,000
+# tickets: ~2,500 rows).
 SLID_SQL = f"""
-SELECT d.person_id, max(CASE WHEN d.day = ANY(%(added)s::date[]) THEN 1 ELSE 0 END) FROM metrics_communitypersonday d
+SELECT d.person_id, sum(d.mentions) FILTER (WHERE d.day = ANY(%(added)s::date[])),
+       sum(d.mentions) FILTER (WHERE d.day <> ALL(%(added)s::date[])), bool_or(d.day = ANY(%(added)s::date[]))
+FROM metrics_communitypersonday d
 WHERE d.day = ANY(%(days)s::date[]) AND {_SCOPE}
 GROUP BY d.person_id LIMIT %(cap)s
 """
@@ -138,16 +143,20 @@ def mention_counts_ranked(
             stamp, logged, chain, people = cursor.fetchone()
             if kept is None or kept.stamp != stamp:
                 changed = people_changed(base, stamp, chain, people) if base is not None else None
+                derived: dict[int, int] = {}
                 if base is not None and changed is not None and slid is not None:
                     dropped, added = slid
-                    on_days = rows(SLID_SQL, days=dropped + added, added=added, cap=SLID_CAP)
-                    known = {person for person, _ in base.entries} | set(base.past)
-                    moved = {person for person, on_added in on_days.items() if on_added or person in known}
-                    moved |= set(changed)
-                    changed = sorted(moved) if len(on_days) < SLID_CAP and len(moved) < PEOPLE_CAP else None
+                    cursor.execute(
+                        SLID_SQL,
+                        {"channel": channel_id, "products": products, "days": dropped + added, "added": added}
+                        | {"cap": SLID_CAP},
+                    )
+                    on_days = cursor.fetchall()
+                    derived, probed = _slid(on_days, base, set(changed))
+                    changed = sorted(probed) if len(on_days) < SLID_CAP and len(probed) < PEOPLE_CAP else None
                 kept = None
                 if base is not None and changed is not None:
-                    past = rows(PAST_SQL, people=changed, end=past_end) if changed else {}
+                    past = derived | (rows(PAST_SQL, people=changed, end=past_end) if changed else {})
                     kept = base.updated(
                         past,
                         keep=KEEP,
@@ -193,6 +202,20 @@ def mention_counts_ranked(
         if kept is not None and len(memo) > len(kept.past):
             cache.set(key, replace(kept, past=memo), TTL_SECONDS)
         return counts
+
+
+def _slid(on_days: list[tuple], base: Kept, logged: set[int]) -> tuple[dict[int, int], set[int]]:
+    """From SLID_SQL's rows, for the range a few days from `base`'s: (the new range's past mentions of the people
+    `base` knows exactly, its count moved by their mentions on the days added and left out; the people to probe:
+    those of the days added it does not know, and the logged). Anyone else of those days only loses mentions."""
+    known = dict(base.entries) | base.past
+    derived, probed = {}, set(logged)
+    for person, on_added, on_dropped, added in on_days:
+        if person in known and person not in logged:
+            derived[person] = known[person] + (on_added or 0) - (on_dropped or 0)
+        elif added:
+            probed.add(person)
+    return derived, probed
 
 
 def _key(scope: str, start: date, past_end: date) -> str:

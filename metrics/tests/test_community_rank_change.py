@@ -209,6 +209,8 @@ def test_the_next_days_view_follows_the_day_befores_list_without_ranking_again(b
     # range's first day, left out by tomorrow's 30 days, holds a mention of every fifth member, the top one's too.
     for hour in range(9):
         ticket_from(identities[29], channel=busy["channel"], requested_at=_at(TODAY, hour))
+    # Today's view reads their past: tomorrow their count follows from it and their mentions of the day added.
+    assert [(r["person"], r["mentions"]) for r in ranked(start=START, end=TODAY)[:1]] == [(members[29].pk, 10)]
     assert busy["first"][0] == {**busy["first"][0], "person": members[0].pk, "mentions": 9}
     # An erasure and a late import (a logged past change) since the list was kept: followed with the days.
     Person.objects.filter(pk=members[2].pk).update(erased_at=datetime.now(UTC))  # as the erasure marks them
