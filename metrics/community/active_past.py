@@ -31,6 +31,7 @@ the log names, are probed for the new range. The list is then brought up to date
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -285,5 +286,5 @@ def _merge(
     if read:
         mentions.update((person, n + fresh.get(person, 0)) for person, n in past_of(read).items())
     # Only the top `limit` can be shown: anyone after it, read or not, keeps their contributions' total alone.
-    top = sorted(mentions.items(), key=lambda entry: place(*entry))[:limit]
+    top = heapq.nsmallest(limit, mentions.items(), key=lambda entry: place(*entry))
     return {person: n for person, n in top if n}
