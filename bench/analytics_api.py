@@ -121,7 +121,8 @@ def load(n: int, *, scattered: bool = False) -> None:
 ROLLUP_TABLES = ("metrics_communityday", "metrics_communitysentimentday", "metrics_communitytermday",
                  "metrics_communityidentityday", "metrics_communitymember", "metrics_competitorday",
                  "metrics_communitynewcomerday", "metrics_rollupdirty", "metrics_communitymemberdirty",
-                 "metrics_communitychoiceday", "metrics_communitypersonday", "metrics_communityrankchange")  # fmt: skip
+                 "metrics_communitychoiceday", "metrics_communitypersonday", "metrics_communityrankchange",
+                 "metrics_communitytermsumday")  # fmt: skip
 
 
 def rollups_vacuumed() -> None:

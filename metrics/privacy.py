@@ -1,10 +1,10 @@
-"""What the figures keep, for erasing a person (people.privacy): counts and times, never a ticket's text, so
-an erasure leaves the reports as they were.
+"""What the figures keep, for erasing a person (people.privacy): counts and times, never a ticket's text, so an erasure
+leaves the reports as they were.
 
-One rollup keeps words: the Community page's terms per day (CommunityTermDay, words of the counted tickets'
-subjects). Erasing a person scrubs their tickets' subjects, which marks those days to be rebuilt from what is left
-at the next read (metrics.rollups); a term that is a word of their name, handles or addresses is dropped at once
-(community_erase, an erasure hook), so none waits for that read."""
+Two rollups keep words: the Community page's terms per day (CommunityTermDay, words of the counted tickets' subjects,
+and its sum over the channels, CommunityTermSumDay). Erasing a person scrubs their tickets' subjects, which marks
+those days to be rebuilt from what is left at the next read (metrics.rollups); a term that is a word of their name,
+handles or addresses is dropped at once (community_erase, an erasure hook), so none waits for that read."""
 
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ def community_erase(*, erasing: Erasing) -> dict[str, int]:
     """people.privacy's erasure hook: the Community page's terms that are theirs (see the module's docstring)."""
     from django.db.models import Q
 
-    from metrics.models import CommunityTermDay
+    from metrics.models import CommunityTermDay, CommunityTermSumDay
 
     theirs = Q(term__in=sorted(erasing.words))
     if erasing.pattern:  # the pattern people.privacy scrubs with (a whole handle or address, should a term hold one)
         theirs |= Q(term__iregex=erasing.pattern)
-    deleted, _ = CommunityTermDay.objects.filter(theirs).delete()
-    return {"metrics.CommunityTermDay": deleted}
+    return {
+        model._meta.label: model.objects.filter(theirs).delete()[0] for model in (CommunityTermDay, CommunityTermSumDay)
+    }

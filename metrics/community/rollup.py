@@ -1,5 +1,6 @@
 """The Community page's daily rollups on PostgreSQL (metrics.models.CommunityDay; its sums CommunitySentimentDay, over
-judgement and intent, and CommunityChoiceDay, over the channels per choice; and CommunityTermDay), rebuilt for every
+judgement and intent, and CommunityChoiceDay, over the channels per choice; CommunityTermDay and its sum over the
+channels, CommunityTermSumDay), rebuilt for every
 "ticket" day the KPI rollups rebuild (metrics.rollups.rollups_refresh runs COMMUNITY_DAYS_SQL after TICKET_DAYS_SQL,
 with the same day's parameters, then CommunityIdentityDay's, metrics.community.past_stamp, and CommunityPersonDay's,
 metrics.community.person_rollup), so a read that refreshes the KPI rollups refreshes these too."""
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import re
 import string
+
+from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
 
 # Message.Kind.PRIVATE, spelled out so the migrations that import this SQL import no models (metrics/tests/
 # test_community_rollup.py checks it still matches).
@@ -84,8 +87,33 @@ FROM mentions_ticket t
 {TERMS_SQL}
 WHERE t.requested_at >= %(since)s AND t.requested_at < %(until)s AND {in_slice("t")} AND {COUNTED_SQL}
 GROUP BY t.channel_id, coalesce(t.product_id, 0), w.term;
+DELETE FROM metrics_communitytermsumday WHERE day = %(day)s;
+INSERT INTO metrics_communitytermsumday (day, product_id, term, mentions)
+SELECT %(day)s, d.product_id, d.term, sum(d.mentions) FROM metrics_communitytermday d
+WHERE d.day = %(day)s GROUP BY d.product_id, d.term;
 """
 # The day's CommunityIdentityDay rows: metrics.community.past_stamp.IDENTITY_DAYS_SQL, which says whether they changed.
+
+# Every CommunityTermSumDay row at once, from CommunityTermDay: the migration that adds the rollup.
+TERM_SUM_DAYS_BUILD_SQL = """
+INSERT INTO metrics_communitytermsumday (day, product_id, term, mentions)
+SELECT d.day, d.product_id, d.term, sum(d.mentions) FROM metrics_communitytermday d GROUP BY d.day, d.product_id, d.term
+"""
+
+# A TRUNCATE of the tickets or their events empties CommunityTermSumDay as metrics.rollups' trigger empties the others
+# (a function of its own: that one is installed by earlier migrations, before this table exists).
+_TERM_SUMS_TRIGGERS = [
+    ("metrics_term_sums_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_term_sums_truncated"),
+    ("metrics_term_sums_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_term_sums_truncated"),
+]
+TERM_SUMS_TRUNCATE_SQL = """
+CREATE OR REPLACE FUNCTION metrics_term_sums_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM metrics_communitytermsumday;
+    RETURN NULL;
+END $$;
+""" + triggers_create_sql(_TERM_SUMS_TRIGGERS)
+DROP_TERM_SUMS_TRUNCATE_SQL = triggers_drop_sql(_TERM_SUMS_TRIGGERS, functions=("metrics_term_sums_truncated",))
 
 # Every CommunityChoiceDay row at once, from CommunityDay: the migration that adds the rollup.
 CHOICE_DAYS_BUILD_SQL = f"""

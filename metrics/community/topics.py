@@ -4,20 +4,22 @@ length (the `days` days before `start`). change = current - previous; largest fi
 
 - Stories: counted mentions (metrics.community.counted) in the story, by the ticket's requested_at.
 - Tags: tags added in each period (metrics.activity.tags_rising, the KPI page's, on the TagDay rollup).
-- Terms: counted mentions whose subject has the term (metrics.community.counted), on the CommunityTermDay rollup.
+- Terms: counted mentions whose subject has the term (metrics.community.counted), on the CommunityTermDay rollup (over
+  every channel, its sum CommunityTermSumDay).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 
 from metrics.activity import tags_rising
 from metrics.community.counted import counted_requested, subject_terms
-from metrics.models import CommunityTermDay
+from metrics.models import CommunityTermDay, CommunityTermSumDay
 from metrics.product_scope import rollup_narrowed
 from metrics.rollups import rollups_ensure_fresh, rollups_supported
 from stories.models import Story
@@ -58,10 +60,15 @@ def stories_rising(*, start: date, end: date, channel_id: int | None = None, lim
 
 
 def terms_counts_rollup(*, start: date, end: date, channel_id: int | None) -> dict[str, tuple[int, int]]:
-    """{term: (mentions in [start, end], in the period before)} from CommunityTermDay (the caller refreshed it)."""
-    qs = rollup_narrowed(CommunityTermDay.objects.filter(day__gte=_previous(start, end), day__lte=end))
-    if channel_id is not None:
-        qs = qs.filter(channel_id=channel_id)
+    """{term: (mentions in [start, end], in the period before)} from CommunityTermDay, or over every channel from its
+    sum CommunityTermSumDay (the caller refreshed them)."""
+    days = {"day__gte": _previous(start, end), "day__lte": end}
+    qs: QuerySet[Any] = (
+        CommunityTermSumDay.objects.filter(**days)
+        if channel_id is None
+        else CommunityTermDay.objects.filter(channel_id=channel_id, **days)
+    )
+    qs = rollup_narrowed(qs)
     rows = (
         qs.order_by()
         .values_list("term")

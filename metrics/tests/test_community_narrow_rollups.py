@@ -2,7 +2,8 @@
 them: the mentions per person and day (CommunityPersonDay, what the most active members' ranking sums) after a merge,
 a split, an identity removed, a requester moved, a ticket merged away and a late mention; the mentions per day and
 choice (CommunityChoiceDay, the volume by intent, judgement and sentiment over every channel) after a ticket's
-choices changed. Also: the migration's one-statement build gives the refresh's rows, and a TRUNCATE empties both."""
+choices changed; the terms per day over every channel (CommunityTermSumDay), the sum of the terms per channel. Also:
+the migrations' one-statement builds give the refresh's rows, and a TRUNCATE empties them."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.db import connection
 from mentions.models import Ticket
 from metrics.community.past_stamp import stamp_read
 from metrics.community.person_rollup import BUILD_SQL
-from metrics.community.rollup import CHOICE_DAYS_BUILD_SQL, COUNTED_SQL
-from metrics.models import CommunityChoiceDay, CommunityPersonDay
+from metrics.community.rollup import CHOICE_DAYS_BUILD_SQL, COUNTED_SQL, TERM_SUM_DAYS_BUILD_SQL
+from metrics.models import CommunityChoiceDay, CommunityPersonDay, CommunityTermSumDay
 from metrics.rollups import rollups_refresh
 from metrics.tests.community_desk import START, _at, desk_build
 from people.models import Identity, Requester
@@ -36,6 +37,8 @@ CROSS JOIN LATERAL (VALUES ('intent', t.intent), ('judgement', t.judgement), ('s
     v(choice, value)
 WHERE {COUNTED_SQL} GROUP BY 1, 2, 3, 4
 """
+# CommunityTermDay summed over the channels (CommunityTermDay itself is checked against the subjects: test_community).
+TERM_SUMS_RAW = "SELECT day, product_id, term, sum(mentions) FROM metrics_communitytermday GROUP BY 1, 2, 3"
 PERSON_COLUMNS = ("day", "channel_id", "product_id", "person_id", "mentions")
 CHOICE_COLUMNS = ("day", "product_id", "choice", "value", "mentions")
 
@@ -61,6 +64,10 @@ def choice_days() -> list[tuple]:
     return sorted(CommunityChoiceDay.objects.values_list(*CHOICE_COLUMNS))
 
 
+def term_sums() -> list[tuple]:
+    return sorted(CommunityTermSumDay.objects.values_list("day", "product_id", "term", "mentions"))
+
+
 def stamp() -> int:
     with connection.cursor() as cursor:
         return stamp_read(cursor)
@@ -71,6 +78,7 @@ def refreshed_and_equal_to_the_rows() -> None:
     rollups_refresh()
     assert person_days() == raw(PERSON_DAYS_RAW)
     assert choice_days() == raw(CHOICE_DAYS_RAW)
+    assert term_sums() == raw(TERM_SUMS_RAW)
 
 
 def test_both_rollups_are_the_counts_of_the_raw_rows(desk):
@@ -139,24 +147,28 @@ def test_a_day_rebuilt_alone_brings_the_rows_of_the_people_whose_mentions_it_cha
 
 
 def test_the_migrations_build_gives_the_refreshs_rows(desk):
-    kept_people, kept_choices = person_days(), choice_days()
-    CommunityPersonDay.objects.all().delete()
-    CommunityChoiceDay.objects.all().delete()
+    kept = person_days(), choice_days(), term_sums()
+    assert kept[2]
+    for model in (CommunityPersonDay, CommunityChoiceDay, CommunityTermSumDay):
+        model.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(BUILD_SQL)
         cursor.execute(CHOICE_DAYS_BUILD_SQL)
-    assert (person_days(), choice_days()) == (kept_people, kept_choices)
+        cursor.execute(TERM_SUM_DAYS_BUILD_SQL)
+    assert (person_days(), choice_days(), term_sums()) == kept
 
 
 @pytest.mark.parametrize("table", ["mentions_ticket, mentions_ticketevent", "people_identity"])
 def test_a_truncate_empties_the_person_days(desk, table):
     assert CommunityPersonDay.objects.exists() and CommunityChoiceDay.objects.exists()
+    assert CommunityTermSumDay.objects.exists()
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before TRUNCATE
         cursor.execute(f"TRUNCATE {table} CASCADE")
     assert not CommunityPersonDay.objects.exists()
-    # The choices do not depend on who asked: emptied with the tickets only.
+    # The choices and terms do not depend on who asked: emptied with the tickets only.
     assert CommunityChoiceDay.objects.exists() == (table == "people_identity")
+    assert CommunityTermSumDay.objects.exists() == (table == "people_identity")
 
 
 @pytest.mark.parametrize("table", ["mentions_ticketevent", "metrics_communitypersonday"])
