@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from channels.adapters.registry import kinds_where
 from channels.models import Competitor, CompetitorMention
-from metrics.community.volume import channel_kinds, period_counts, period_of, periods
+from metrics.community.volume import channel_kinds, period_counts, period_of, period_trunc, periods
 from metrics.models import CompetitorDay
 from metrics.periods import day_bounds
 from metrics.product_scope import narrowed_product
@@ -77,21 +77,23 @@ def theirs_counted(*, start: date, end: date, competitor_ids: list[int] | None =
 
 
 def theirs_rollup(
-    *, start: date, end: date, competitor_ids: list[int] | None = None
+    *, start: date, end: date, competitor_ids: list[int] | None = None, by: str = "day"
 ) -> list[tuple[date, int, str, int]]:
-    """(day, competitor_id, sentiment, mentions) for every group with a mention, in order, from CompetitorDay
-    (PostgreSQL: its rows are these groups already, kept as the mentions change, so nothing is grouped here); of
-    those competitors only, when given."""
+    """(period's first day, competitor_id, sentiment, mentions) for every group with a mention, in order, from
+    CompetitorDay (PostgreSQL: kept as the mentions change), summed per week or month there; of those competitors
+    only, when given."""
     rows = CompetitorDay.objects.filter(day__gte=start, day__lte=end).order_by()
     if competitor_ids is not None:
         rows = rows.filter(competitor_id__in=competitor_ids)
-    return sorted(rows.values_list("day", "competitor_id", "sentiment", "mentions"))
+    summed = rows.annotate(period=period_trunc(by)).values_list("period", "competitor_id", "sentiment")
+    return sorted(tuple(row) for row in summed.annotate(n=Sum("mentions")))
 
 
 def theirs_source(
-    *, start: date, end: date, competitor_ids: list[int] | None = None
+    *, start: date, end: date, competitor_ids: list[int] | None = None, by: str = "day"
 ) -> list[tuple[date, int, str, int]]:
-    """The same from the mentions themselves, grouped by UTC day: the reference path, and the embedded default's."""
+    """The same from the mentions themselves, grouped by UTC day and summed per period here: the reference path, and
+    the embedded default's."""
     rows = (
         theirs_counted(start=start, end=end, competitor_ids=competitor_ids)
         .annotate(day=TruncDate("posted_at", tzinfo=UTC))
@@ -99,20 +101,23 @@ def theirs_source(
         .values_list("day", "competitor_id", "sentiment")
         .annotate(n=Count("pk"))
     )
-    return sorted(rows)
+    summed: dict[tuple[date, int, str], int] = defaultdict(int)
+    for day, competitor_id, sentiment, n in rows:
+        summed[(period_of(day, by), competitor_id, sentiment)] += n
+    return sorted((*key, n) for key, n in summed.items())
 
 
-def theirs_day_counts(
-    *, start: date, end: date, competitor_ids: list[int] | None = None
+def theirs_period_counts(
+    *, start: date, end: date, by: str, competitor_ids: list[int] | None = None
 ) -> list[tuple[date, int, str, int]]:
-    """Each competitor's mentions per day and sentiment in the range (of those competitors only, when given): one
+    """Each competitor's mentions per period and sentiment in the range (of those competitors only, when given): one
     query, on either path."""
     read = theirs_rollup if rollups_supported() else theirs_source
-    return read(start=start, end=end, competitor_ids=competitor_ids)
+    return read(start=start, end=end, competitor_ids=competitor_ids, by=by)
 
 
 def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]]:
-    """Our (mentions, positive, negative) per period: the Community page's day counts (its rollup on PostgreSQL,
+    """Our (mentions, positive, negative) per period: the Community page's counts per period (its rollup on PostgreSQL,
     one grouped query), kept to the channels of the platforms that search competitors."""
     searched, kinds = set(kinds_where(lambda p: bool(p.competitor_search))), channel_kinds()
     found: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -129,7 +134,7 @@ def _ours(*, start: date, end: date, by: str) -> dict[date, tuple[int, int, int]
 
 def share_of_voice(*, start: date, end: date, by: str = "week") -> list[VoiceRow]:
     """Every period of the range for us and each competitor (see the module's docstring): one query for ours, one
-    for the competitors' names and one for their day counts. Ordered by period, us first, then the competitors by
+    for the competitors' names and one for their counts per period. Ordered by period, us first, then the competitors by
     name."""
     if by not in PERIODS:
         raise ValueError(f"by must be one of {', '.join(PERIODS)}; got {by!r}.")
@@ -140,11 +145,11 @@ def share_of_voice(*, start: date, end: date, by: str = "week") -> list[VoiceRow
     competitors = {pk: (name, enabled) for pk, name, enabled in named}
     # Narrowed, only the product's and the desk-wide competitors' days are read; whole, every one's (no list to send).
     wanted = list(competitors) if narrowed_product() is not None else None
-    theirs = theirs_day_counts(start=start, end=end, competitor_ids=wanted)
-    for day, competitor_id, sentiment, n in theirs:
+    theirs = theirs_period_counts(start=start, end=end, by=by, competitor_ids=wanted)
+    for period, competitor_id, sentiment, n in theirs:
         if competitor_id not in competitors:  # made between the two reads: counted from the next read on
             continue
-        key = (period_of(day, by), competitors[competitor_id][0])
+        key = (period, competitors[competitor_id][0])
         mentions, positive, negative = found.get(key, (0, 0, 0))
         found[key] = (
             mentions + n,

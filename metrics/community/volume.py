@@ -15,6 +15,7 @@ from datetime import UTC, date, timedelta
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions.datetime import TruncBase
 
 from channels.adapters.registry import platform_or_default
 from channels.models import Channel
@@ -44,6 +45,12 @@ def period_of(day: date, by: str) -> date:
     if by == "month":
         return day.replace(day=1)
     return day
+
+
+def period_trunc(by: str, field: str = "day") -> F | TruncBase:
+    """The first day of the period of a rollup's `field` (a date), for PostgreSQL to sum per period: period_of's
+    rule (date_trunc's week starts on Monday)."""
+    return {"week": TruncWeek(field), "month": TruncMonth(field)}.get(by, F(field))
 
 
 def periods(*, start: date, end: date, by: str) -> list[date]:
@@ -80,7 +87,7 @@ def period_counts_rollup(
     1,000,000 tickets): one choice over every channel from CommunityChoiceDay (a row per day and value: 2,920 for the
     intents instead of 43,800), channels and sentiments from CommunitySentimentDay (7,300). Summed per week or month
     there, the page's year reads a few hundred rows, where each day's row read and summed here was most of its CPU."""
-    period = {"week": TruncWeek("day"), "month": TruncMonth("day")}.get(by, F("day"))
+    period = period_trunc(by)
     if channel_id is None and len(columns) == 1 and columns[0] in CHOICE_COLUMNS:
         choices = rollup_narrowed(CommunityChoiceDay.objects.filter(day__gte=start, day__lte=end, choice=columns[0]))
         qs = choices.order_by().annotate(period=period).values_list("period", "value")

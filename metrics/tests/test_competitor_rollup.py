@@ -49,7 +49,8 @@ def assert_rollup_is_the_rows() -> None:
     """The whole rollup equals the mentions grouped by UTC day, competitor and sentiment: no missing group, no extra
     one, no zero left behind."""
     assert _rollup() == theirs_source(**EVER)
-    assert theirs_rollup(**EVER) == theirs_source(**EVER)
+    for by in ("day", "week", "month"):  # summed per period by PostgreSQL, per period here from the days
+        assert theirs_rollup(**EVER, by=by) == theirs_source(**EVER, by=by)
 
 
 @pytest.fixture
