@@ -153,6 +153,7 @@ class Gateway:
             except _Reconnect as exc:
                 reason = str(exc)
             except ConnectionClosed as exc:
+                self._drain(ws)
                 closed = exc.rcvd.code if exc.rcvd is not None else None
                 if closed in FATAL:
                     raise GatewayRefused(closed) from None
@@ -225,6 +226,20 @@ class Gateway:
             self.on_event(event, data)
         except Exception:  # one event that cannot be stored must not drop the socket: the next poll reads it
             logger.exception("discord gateway: the %s event (sequence %s) was not handled", event, self.seq)
+
+    def _drain(self, ws: ClientConnection) -> None:
+        """The events that came before Discord closed the socket and were not read yet: dispatched. A heartbeat sent
+        as the close came in raises first, and a fatal close is not resumed, so Discord would not send them again
+        (a message said just before a 4014 was lost when a beat fell due while the one before it was stored)."""
+        while True:
+            try:
+                frame = _frame(ws.recv(timeout=0))
+            except (ConnectionClosed, TimeoutError):
+                return
+            except PayloadError:
+                continue
+            if frame.get("op") == 0:
+                self._handle(ws, frame)
 
     def _pending(self, ws: ClientConnection) -> bool:
         """Handle one frame already received, if any."""

@@ -28,7 +28,7 @@ from websockets.sync.server import ServerConnection, serve
 
 from channels.adapters.discord.client import API
 from channels.adapters.discord.events import Router
-from channels.adapters.discord.gateway import INTENTS, BotGateway, Gateway, Timing
+from channels.adapters.discord.gateway import INTENTS, BotGateway, Gateway, GatewayRefused, Timing
 from channels.adapters.discord.platform import PLATFORM
 from channels.models import Channel
 from channels.tests.harness import stored
@@ -232,6 +232,36 @@ def test_a_missing_heartbeat_ack_resumes_and_an_invalid_session_identifies_again
     assert fake.peers[2].got[0]["op"] == 2 and gateway.session_id == "session-3"
     assert fake.peers[2].closed_with == 1000  # stopped: the session ends with the process
     assert len(responses.calls) == 2 and events == ["READY", "READY"]
+
+
+@responses.activate
+def test_a_message_sent_just_before_discord_closes_is_dispatched_though_a_heartbeat_met_the_close():
+    """Two messages, then a fatal close (4014), while the first is still being stored: when that is done a heartbeat
+    is due and meets the closed socket. The second message was received before the close and is dispatched all the
+    same (a fatal close is not resumed, so Discord would not send it again)."""
+    events: list[str] = []
+    stop = threading.Event()
+
+    def closing(peer: Peer) -> None:
+        peer.hello(100)
+        peer.expect(2)
+        peer.dispatch("MESSAGE_CREATE", said("1019000000000000621", TEXT, "First"), 1)
+        peer.dispatch("MESSAGE_CREATE", said("1019000000000000622", TEXT, "Second"), 2)
+        peer.ws.close(4014, "Disallowed intent(s).")
+
+    def slow(event: str, data: Any) -> None:
+        events.append(data["id"])
+        time.sleep(0.3)  # storing the first: the beat falls due, the close comes in
+
+    fake = FakeGateway(closing, ack=False)
+    gateway_bot(fake.url)
+    gateway = Gateway(TOKEN, on_event=slow, stop=stop, timing=FAST)
+    with pytest.raises(GatewayRefused) as refused:
+        gateway.run()
+    fake.stop()
+    assert refused.value.code == 4014
+    assert events == ["1019000000000000621", "1019000000000000622"]
+    assert gateway.seq == 2
 
 
 def routed(desk: Channel, *events: tuple[str, Any]) -> list[Any]:
