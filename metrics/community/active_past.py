@@ -126,7 +126,7 @@ def mention_counts_ranked(
             if "people" in params:  # as one array literal: adapted id by id, ~2,000 ids cost 1-3 ms to send and parse
                 params["people"] = "{" + ",".join(str(int(person)) for person in params["people"]) + "}"
             cursor.execute(sql, {"channel": channel_id, "products": products, "start": start, "end": end, **params})
-            return {person: int(n) for person, n in cursor.fetchall()}
+            return dict(cursor.fetchall())  # each count a sum of an integer column: a bigint, an int here
 
         today = _today()
         past_end = min(end, today - timedelta(days=1))
