@@ -22,7 +22,7 @@ from typing import Any
 from django.db.backends.utils import CursorWrapper
 
 from metrics.community.past_stamp import IDENTITY_DAYS_SQL
-from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+from metrics.statement_triggers import emptying_function_sql, triggers_create_sql, triggers_drop_sql
 
 _KEY = "f.day = p.day AND f.channel_id = p.channel_id AND f.product_id = p.product_id AND f.person_id = p.person_id"
 
@@ -106,18 +106,8 @@ def persons_rebuild(cursor: CursorWrapper, people: list[int]) -> list[tuple[date
 # A truncate of the tickets, their events, the identities or the requesters empties the person-days, as the other
 # rollups are emptied by metrics.rollups' truncate trigger (a function of its own: that one is installed by earlier
 # migrations, before this table exists).
-_TRUNCATED = """
-CREATE OR REPLACE FUNCTION metrics_person_days_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM metrics_communitypersonday;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION metrics_choice_days_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM metrics_communitychoiceday;
-    RETURN NULL;
-END $$;
-"""
+_TRUNCATED = emptying_function_sql("metrics_person_days_truncated", "metrics_communitypersonday")
+_TRUNCATED += emptying_function_sql("metrics_choice_days_truncated", "metrics_communitychoiceday")
 _TRIGGERS = [
     ("metrics_person_days_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_person_days_truncated"),
     ("metrics_person_days_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_person_days_truncated"),

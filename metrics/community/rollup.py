@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import string
 
-from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+from metrics.statement_triggers import emptying_function_sql, triggers_create_sql, triggers_drop_sql
 
 # Message.Kind.PRIVATE, spelled out so the migrations that import this SQL import no models (metrics/tests/
 # test_community_rollup.py checks it still matches).
@@ -106,13 +106,9 @@ _TERM_SUMS_TRIGGERS = [
     ("metrics_term_sums_ticket_trunc", "mentions_ticket", "TRUNCATE", "", "metrics_term_sums_truncated"),
     ("metrics_term_sums_event_trunc", "mentions_ticketevent", "TRUNCATE", "", "metrics_term_sums_truncated"),
 ]
-TERM_SUMS_TRUNCATE_SQL = """
-CREATE OR REPLACE FUNCTION metrics_term_sums_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM metrics_communitytermsumday;
-    RETURN NULL;
-END $$;
-""" + triggers_create_sql(_TERM_SUMS_TRIGGERS)
+TERM_SUMS_TRUNCATE_SQL = emptying_function_sql(
+    "metrics_term_sums_truncated", "metrics_communitytermsumday"
+) + triggers_create_sql(_TERM_SUMS_TRIGGERS)
 DROP_TERM_SUMS_TRUNCATE_SQL = triggers_drop_sql(_TERM_SUMS_TRIGGERS, functions=("metrics_term_sums_truncated",))
 
 # Every CommunityChoiceDay row at once, from CommunityDay: the migration that adds the rollup.
