@@ -6,12 +6,7 @@ from django.db.models import Q
 from channels.competitors import SENTIMENTS as COMPETITOR_SENTIMENTS
 from channels.models import slack_destination_clean
 from mentions.models.judgement import Intent, Judgement, Sentiment
-from metrics.models_community import (  # noqa: F401 (registered with the app)
-    CommunityChoiceDay,
-    CommunityPersonDay,
-    CommunityRankChange,
-    CommunityTermSumDay,
-)
+from metrics.models_community import CommunityChoiceDay, CommunityPersonDay, CommunityRankChange, CommunityTermSumDay  # noqa: F401 (registered with the app)
 from notifications.models import SlackMessageRow
 
 # --------------------------------------------------------------------------------------------------------------
