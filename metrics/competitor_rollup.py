@@ -22,7 +22,12 @@ from __future__ import annotations
 
 from django.db.backends.utils import CursorWrapper
 
-from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+from metrics.statement_triggers import (
+    emptying_function_sql,
+    transition_function_sql,
+    triggers_create_sql,
+    triggers_drop_sql,
+)
 
 _KEY = ("day", "competitor_id", "sentiment")
 _GROUPED = (
@@ -47,8 +52,8 @@ _SUBTRACT = f"""
 _FUNCTIONS = {
     "metrics_competitor_mentions_added": _ADD,
     "metrics_competitor_mentions_removed": _SUBTRACT,
-    "metrics_competitor_mentions_truncated": "DELETE FROM metrics_competitorday;",
 }
+_TRUNCATED = "metrics_competitor_mentions_truncated"
 _TABLE = "channels_competitormention"
 # (trigger, event, transition tables, function). An UPDATE takes its old rows away before adding its new ones
 # (triggers fire in their names' order), so a row moved to another day or sentiment is counted once, where it is.
@@ -57,16 +62,14 @@ _TRIGGERS = [
     ("metrics_competitor_mention_upd_1_old", "UPDATE", "OLD TABLE AS old_rows", "metrics_competitor_mentions_removed"),
     ("metrics_competitor_mention_upd_2_new", "UPDATE", "NEW TABLE AS new_rows", "metrics_competitor_mentions_added"),
     ("metrics_competitor_mention_del", "DELETE", "OLD TABLE AS old_rows", "metrics_competitor_mentions_removed"),
-    ("metrics_competitor_mention_trunc", "TRUNCATE", "", "metrics_competitor_mentions_truncated"),
+    ("metrics_competitor_mention_trunc", "TRUNCATE", "", _TRUNCATED),
 ]
 
 _ON_TABLE = [(name, _TABLE, event, rows, function) for name, event, rows, function in _TRIGGERS]
-COMPETITOR_TRIGGERS_SQL = "".join(
-    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{body}\n"
-    "    RETURN NULL;\nEND $$;\n"
-    for name, body in _FUNCTIONS.items()
-) + triggers_create_sql(_ON_TABLE)
-DROP_COMPETITOR_TRIGGERS_SQL = triggers_drop_sql(_ON_TABLE, functions=_FUNCTIONS)
+COMPETITOR_TRIGGERS_SQL = "".join(transition_function_sql(name, body) for name, body in _FUNCTIONS.items())
+COMPETITOR_TRIGGERS_SQL += emptying_function_sql(_TRUNCATED, "metrics_competitorday")
+COMPETITOR_TRIGGERS_SQL += triggers_create_sql(_ON_TABLE)
+DROP_COMPETITOR_TRIGGERS_SQL = triggers_drop_sql(_ON_TABLE, functions=[*_FUNCTIONS, _TRUNCATED])
 
 # Every day again from the rows. The lock keeps writers out meanwhile (their triggers would add to the days being
 # rebuilt); readers go on.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+from metrics.statement_triggers import transition_function_sql, triggers_create_sql, triggers_drop_sql
 
 # The values of Ticket.Status and TicketEvent.Kind this SQL reads, spelled out so the migration that installs
 # the triggers does not import models (tests/test_rollups.py checks they still match).
@@ -116,23 +116,9 @@ _CHANGED = (
 
 
 def _triggers_sql(*, sliced: bool) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION metrics_ticket_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {ticket_marks_sql("new_rows", sliced=sliced)}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION metrics_ticket_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {ticket_marks_sql("old_rows", sliced=sliced)}
-    RETURN NULL;
-END $$;
-
--- Only rows whose KPI columns changed mark days: a play claim (assignee) marks nothing. Old and new rows both: a
--- ticket moved to another channel (or day) leaves one and joins the other.
-CREATE OR REPLACE FUNCTION metrics_ticket_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+    # Only rows whose KPI columns changed mark days: a play claim (assignee) marks nothing. Old and new rows both: a
+    # ticket moved to another channel (or day) leaves one and joins the other.
+    updated = f"""
     WITH changed AS (
         SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE ({_columns("n")}) IS DISTINCT FROM ({_columns("o")})
@@ -144,21 +130,17 @@ BEGIN
          AND (o.channel_id <> n.channel_id OR o.product_id IS DISTINCT FROM n.product_id)
     JOIN mentions_ticketevent e ON e.ticket_id = n.id
     ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION metrics_event_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_EVENT_DAYS.format(rows="new_rows")}
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION metrics_event_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {_EVENT_DAYS.format(rows="old_rows")}
-    RETURN NULL;
-END $$;
-
+"""
+    functions = {
+        "metrics_ticket_inserted": ticket_marks_sql("new_rows", sliced=sliced),
+        "metrics_ticket_deleted": ticket_marks_sql("old_rows", sliced=sliced),
+        "metrics_ticket_updated": updated,
+        "metrics_event_inserted": _EVENT_DAYS.format(rows="new_rows"),
+        "metrics_event_deleted": _EVENT_DAYS.format(rows="old_rows"),
+    }
+    return (
+        "".join(transition_function_sql(name, body) for name, body in functions.items())
+        + f"""
 CREATE OR REPLACE FUNCTION metrics_rollups_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM metrics_rollupdirty;
@@ -177,6 +159,7 @@ BEGIN
 END $$;
 
 {_TRIGGERS_CREATE}"""
+    )
 
 
 TRIGGERS_SQL = _triggers_sql(sliced=True)

@@ -15,7 +15,7 @@ from django.db.backends.utils import CursorWrapper
 
 from metrics.community.newcomer_rollup import newcomers_delta, newcomers_emptied_drop
 from metrics.community.rollup import COUNTED_SQL
-from metrics.statement_triggers import triggers_create_sql, triggers_drop_sql
+from metrics.statement_triggers import transition_function_sql, triggers_create_sql, triggers_drop_sql
 
 _TICKET_COLUMNS = "requested_at, channel_id, product_id, merged_into_id, first_reply_seconds, high_priority"
 _MARK = "INSERT INTO metrics_communitymemberdirty (person_id) SELECT DISTINCT person_id FROM ({rows}) s " \
@@ -32,16 +32,6 @@ _REQUESTER_DAYS = (
     "INSERT INTO metrics_rollupdirty (day, kind{column}) SELECT DISTINCT (t.requested_at AT TIME ZONE 'UTC')::date, "
     "'ticket'{value} FROM {rows} r JOIN mentions_ticket t ON t.id = r.ticket_id ON CONFLICT DO NOTHING;"
 )
-
-
-def _function(name: str, body: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {body}
-    RETURN NULL;
-END $$;
-"""
 
 
 _CHANGED_TICKETS = (
@@ -85,11 +75,13 @@ _TRIGGERS = [
      "metrics_members_identity_old"),
 ]  # fmt: skip
 
-MEMBER_TRIGGERS_SQL = "".join(_function(name, body) for name, body in _FUNCTIONS.items()) + triggers_create_sql(
-    _TRIGGERS
-)
+MEMBER_TRIGGERS_SQL = "".join(
+    transition_function_sql(name, body) for name, body in _FUNCTIONS.items()
+) + triggers_create_sql(_TRIGGERS)
 # The functions as before metrics.0018 (its reverse): a requester's change marks its ticket's whole day.
-UNSLICED_MEMBER_FUNCTIONS_SQL = "".join(_function(name, body) for name, body in _functions(sliced=False).items())
+UNSLICED_MEMBER_FUNCTIONS_SQL = "".join(
+    transition_function_sql(name, body) for name, body in _functions(sliced=False).items()
+)
 DROP_MEMBER_TRIGGERS_SQL = triggers_drop_sql(_TRIGGERS, functions=_FUNCTIONS)
 # Everyone who opened a ticket: what the first build (or a rebuild) marks.
 MARK_ALL_MEMBERS_SQL = _MARK.format(
