@@ -7,6 +7,8 @@ Made-up names only: no real company is named here."""
 
 from __future__ import annotations
 
+import math
+import zlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -35,10 +37,19 @@ SAYINGS: dict[str, list[tuple[str, str]]] = {
         ("quillon", "Forgeworks code review is wonderful for small teams, love it."),
     ],
 }
-# One saying every SECONDS_APART[term] on the demo's timeline, from EPOCH on: Acme CI six a day, Forgeworks four, so
-# the two are told apart on the share-of-voice chart and neither outshouts the demo desk's own mentions.
-SECONDS_APART = {"acme ci": 4 * 3600, "forgeworks": 6 * 3600}
-EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z
+# The demo's timeline of each term: a slot every SECONDS_APART[term] from EPOCH on, each holding one saying at a point
+# within it or nobody (QUIET: more at weekends, and in slow waves of a few weeks), so a day's count, a week's and the
+# mix of praise and complaints vary as people's talk does: Acme CI about six a day and Forgeworks about four, told
+# apart on the share-of-voice chart and neither outshouting the demo desk's own mentions. (Until 2026-12-01 every slot
+# spoke, in a fixed turn: each week exactly 42 and 28, the same shares, flat lines on the chart.)
+SECONDS_APART = {"acme ci": 3 * 3600, "forgeworks": 4 * 3600}
+EPOCH = 1_767_225_600  # 2026-01-01T00:00:00Z, a Thursday
+QUIET = 0.2  # the share of quiet slots on a weekday at the wave's middle
+
+
+def is_demo_term(term: str) -> bool:
+    """Whether the demo's people talk of `term` (a replay answers its search from the timeline)."""
+    return term.casefold().strip() in SAYINGS
 
 
 @dataclass(frozen=True)
@@ -48,28 +59,41 @@ class Saying:
     text: str
 
 
+def _draw(term: str, n: int) -> int:
+    """A number fixed for the slot (the same on every run and machine): which saying, where in the slot, or quiet."""
+    return zlib.crc32(f"{term}:{n}".encode())
+
+
 def saying(term: str, n: int) -> Saying | None:
-    """The `n`th saying on `term`'s timeline, or None for a term nobody says anything of on the demo."""
-    said = SAYINGS.get(term.casefold().strip())
+    """The saying of `term`'s slot `n`, or None for a term nobody says anything of on the demo."""
+    key = term.casefold().strip()
+    said = SAYINGS.get(key)
     if not said:
         return None
-    author, text = said[n % len(said)]
+    author, text = said[(_draw(key, n) >> 12) % len(said)]
     return Saying(n, author, text)
+
+
+def _spoken(term: str, n: int) -> bool:
+    day = n * SECONDS_APART[term] // 86_400
+    quiet = QUIET + (0.3 if (day + 3) % 7 >= 5 else 0.0) + 0.15 * math.sin(2 * math.pi * day / 23)
+    return _draw(term, n) % 1000 >= quiet * 1000
 
 
 def sayings_between(term: str, low: float, high: float, *, shift: int = 0) -> list[tuple[int, int, Saying]]:
     """The sayings on `term` "posted" in [low, high), newest first, as (place, time in epoch seconds, saying); `shift`
     starts another platform's timeline further along the same sayings, so each platform hears them in its own order."""
-    apart = SECONDS_APART.get(term.casefold().strip())
+    key = term.casefold().strip()
+    apart = SECONDS_APART.get(key)
     if apart is None:
         return []
-    first = max(0, -(-(int(low) - EPOCH) // apart))
-    last = (int(high) - 1 - EPOCH) // apart
     found = []
-    for n in range(last, first - 1, -1):
-        said = saying(term, n + shift)
-        if said is not None:
-            found.append((n, EPOCH + n * apart, said))
+    # Every slot that may hold a saying in the range: one starting before `low` may speak after it.
+    for n in range((int(high) - 1 - EPOCH) // apart, max(0, (int(low) - EPOCH) // apart) - 1, -1):
+        posted = EPOCH + n * apart + (_draw(key, n) >> 22) % apart
+        said = saying(key, n + shift)
+        if _spoken(key, n) and low <= posted < high and said is not None:
+            found.append((n, posted, said))
     return found
 
 

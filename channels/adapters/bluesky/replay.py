@@ -37,7 +37,7 @@ import requests
 
 from channels.adapters.base import IncomingMention, Media
 from channels.demo.channels import DEMO_CHANNELS
-from channels.demo.competitors import saying, sayings_between
+from channels.demo.competitors import is_demo_term, sayings_between
 from channels.demo.replay import DemoPosts
 from channels.demo.replay_kit import Asked, limit_of, whole, zulu
 
@@ -75,7 +75,7 @@ def _answer(asked: Asked, method: str, posts: DemoPosts) -> tuple[int, Any]:
         return 200, {"did": did_of(params.get("handle", ""))}
     if bearer != ACCESS_TOKEN:
         return 401, AUTH_MISSING
-    if method == "app.bsky.feed.searchPosts" and saying(params.get("q", ""), 0) is not None:
+    if method == "app.bsky.feed.searchPosts" and is_demo_term(params.get("q", "")):
         return 200, search(competitor_views(params["q"], ours), params)
     views = post_views(posts, ours)
     if method == "app.bsky.feed.searchPosts":

@@ -23,7 +23,7 @@ from typing import Any
 import requests
 from requests.adapters import BaseAdapter
 
-from channels.demo.competitors import saying, sayings_between
+from channels.demo.competitors import is_demo_term, sayings_between
 from channels.demo.replay_kit import Asked, fixed
 
 # A story's `truth` is what a reader makes of it (channels/demo/threads/thread.py), `truth_note` why if arguable;
@@ -208,7 +208,7 @@ def answer(request: requests.PreparedRequest, posts: Any = None) -> tuple[int, A
     item = re.fullmatch(r".*/items/(\d+)", asked.path)
     if item:
         return 200, item_tree(int(item.group(1)))
-    if saying(query.get("query", ""), 0) is not None:
+    if is_demo_term(query.get("query", "")):
         return 200, competitor_search(query)
     return 200, search(query, served=served_items())
 
