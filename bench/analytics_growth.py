@@ -41,8 +41,10 @@ PAGE = "/kpi/community/?{query}"
 # the request), rebuilt after a past day changed (the most active members' stamp moved too, logging nobody: a
 # truncate's move), after a past day changed for three people (analytics_api.past_few_changed), after two
 # people were merged or split (analytics_api.people_merged), and the next day's first view ("slide": the same number
-# of days ending a day later, its day before's view kept; `slid_day`).
-PAGE_MODES = ("cached", "rebuilt", "past", "few", "merged", "slide")
+# of days ending a day later, its day before's view kept; `slid_day`); "ahead": the same first view of the next day
+# after the beat's run for its day (metrics.community.ahead, every 5 minutes: the usual ranges, 30 and 365 days, ranked
+# once the day has turned, as a manager meets them in the morning).
+PAGE_MODES = ("cached", "rebuilt", "past", "few", "merged", "slide", "ahead")
 
 
 def slid_day(n: int, *, timed: bool) -> date:
@@ -100,6 +102,7 @@ def main() -> None:
     from django.test import Client
 
     from metrics.community import active_past
+    from metrics.community.ahead import members_ahead
 
     sizes = {"small": args.small, "large": args.large}
 
@@ -123,14 +126,15 @@ def main() -> None:
         for url, mode in measured:
             wall: dict[str, list[float]] = {size: [] for size in sizes}
             cpu: dict[str, list[float]] = {size: [] for size in sizes}
-            assert args.repeat <= 50 or mode != "slide", "the slide's days must stay in the databases' year"
+            slides = mode in ("slide", "ahead")
+            assert args.repeat <= 50 or not slides, "the slide's days must stay in the databases' year"
             for n in range(args.repeat):
                 for size in list(sizes)[:: 1 if n % 2 == 0 else -1]:
                     use(size)
                     if mode:
                         page_prepared(mode, switched=True)
                     warm_url = timed_url = url
-                    if mode == "slide":
+                    if slides:
                         warm, timed = (slid_day(n, timed=t) for t in (False, True))
                         warm_url, timed_url = (PAGE.format(query=f"from={d - timedelta(days=days - 1)}&to={d}")
                                                for d in (warm, timed))  # fmt: skip
@@ -138,9 +142,11 @@ def main() -> None:
                     assert clients[size].get(warm_url).status_code == 200  # warm: the session, the new connection
                     if mode:
                         page_prepared(mode, switched=False)
-                    if mode == "slide":
+                    if slides:
                         mock.patch.stopall()
                         mock.patch.object(active_past, "_today", return_value=timed).start()
+                    if mode == "ahead":
+                        members_ahead(today=timed)  # the beat's run after midnight, untimed: nobody waits for it
                     started, cpu_started = time.perf_counter(), time.process_time()
                     status = clients[size].get(timed_url).status_code
                     wall[size].append((time.perf_counter() - started) * 1000)

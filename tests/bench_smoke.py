@@ -52,10 +52,10 @@ class Smoke:
 SMOKE: dict[str, Smoke] = {
     "analytics_api.py": Smoke(("--tickets", "400", "--repeat", "1"), "load avg at the end"),
     # One database against itself, loaded by analytics_api.py first; the page's next-day view (its own path in the
-    # script: "today" moved on between its two requests).
+    # script: "today" moved on between its two requests), then the same after the beat's run for the day.
     "analytics_growth.py": Smoke(
-        ("--repeat", "1", "--pages", "--modes", "slide"),
-        "(slide)",
+        ("--repeat", "1", "--pages", "--modes", "slide,ahead"),
+        "(ahead)",
         first=("analytics_api.py", "--tickets", "400", "--repeat", "1"),
     ),
     "answers_index.py": Smoke(("--tickets", "1500"), " answers (ids <= 1,500)", on_pages_load=True),

@@ -200,6 +200,7 @@ def test_every_beat_task_runs_once_on_the_embedded_default(embedded):
         "mentions.sla_sweep",
         "mentions.snoozes_wake",
         "mentions.team_model_summaries",
+        "metrics.community_ahead",
         "metrics.reports_send",
         "metrics.rollups_refresh",
         "notifications.coverage_digest",

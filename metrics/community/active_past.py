@@ -135,7 +135,9 @@ def mention_counts_ranked(
         if start <= past_end:
             # The database's name: two sharing a cache (a staging copy, the benchmarks) would each find the other's
             # list, whose stamp chains to nothing of theirs, and rank again on every read.
-            scope = f"{database.settings_dict['NAME']}:{channel_id}:{products}:{KEEP}"
+            # The products joined without spaces: a key with one is refused by memcached (Django warns of it).
+            narrowed = "all" if products is None else "-".join(map(str, products))
+            scope = f"{database.settings_dict['NAME']}:{channel_id}:{narrowed}:{KEEP}"
             key = _key(scope, start, past_end)
             kept = found = cache.get(key)
             base, slid = (found, None) if found is not None else _earlier(scope, start, past_end)
