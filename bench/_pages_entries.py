@@ -101,6 +101,7 @@ ENTRIES: dict[str, Entry] = {
     "kpi": Entry("metrics:dashboard", _fixed("/kpi/"), role="manager"),
     "kpi-monthly": Entry("metrics:monthly", _fixed("/kpi/monthly/"), role="manager"),
     "kpi-community": Entry("metrics:community", _fixed("/kpi/community/"), role="manager"),
+    "kpi-community-check": Entry("metrics:community-check", _fixed("/kpi/community/check/"), role="manager"),
     "people": Entry("people:list", _fixed("/people/")),
     "people-search": Entry("people:list", _fixed("/people/?q=user12", "/people/?q=User%204711", "/people/?q=zz")),
     "person": Entry("people:person", _people()),

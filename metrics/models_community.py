@@ -2,9 +2,12 @@
 the mentions: the choices of the mentions per day (from CommunityDay), the terms per day over every channel (from
 CommunityTermDay) and the mentions per person and day (from CommunityIdentityDay and the identities' people). Apart
 from metrics.models, which is near the size a module may have; imported there, so Django registers them with the app
-(bench/README.md, "Community figures", says what each saved)."""
+(bench/README.md, "Community figures", says what each saved). Also the judgement's sample checks (JudgementCheck)."""
 
+from django.conf import settings
 from django.db import models
+
+from mentions.models.judgement import Intent, Sentiment
 
 
 class CommunityChoiceDay(models.Model):
@@ -96,3 +99,23 @@ class CommunityRankChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stamp}: person {self.person_id}"
+
+
+class JudgementCheck(models.Model):
+    """A person's reading of a mention drawn at random from a range (the Community page's "Check a sample",
+    metrics.community.checks): the sentiment and intent they gave, beside the desk's when it was drawn. The draw never
+    looks at how sure the desk was, so the share of checks the desk got right estimates its accuracy on this desk.
+    Labels only, no text: the mention stays on its ticket (erased with it)."""
+
+    ticket = models.OneToOneField("mentions.Ticket", on_delete=models.CASCADE, related_name="judgement_check")
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField()
+    desk_sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)  # "" for none
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices)
+    desk_intent = models.CharField(max_length=16, choices=Intent.choices, blank=True)  # "" for none
+    intent = models.CharField(max_length=16, choices=Intent.choices)
+
+    def __str__(self) -> str:
+        return (
+            f"ticket {self.ticket_id}: {self.sentiment}/{self.intent} (desk {self.desk_sentiment}/{self.desk_intent})"
+        )

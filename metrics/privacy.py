@@ -26,6 +26,8 @@ FREE_OF_PERSONAL_DATA = {
     "metrics.CommunityChoiceDay": "first mentions per day under each intent, judgement and sentiment: counts",
     "metrics.CompetitorDay": "a competitor's mentions found per day and sentiment: counts, no author (theirs go "
     "with their mentions, people.privacy)",
+    "metrics.JudgementCheck": "a team member's reading of a ticket's sentiment and intent beside the desk's: choice "
+    "values only, no text (the mention stays on its ticket)",
 }
 
 

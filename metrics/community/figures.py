@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from metrics.charts import bar_chart, hbar_list, line_chart
 from metrics.community.active import most_active
+from metrics.community.checks import check_figures
 from metrics.community.members import GROUP_LABELS, decided_range, returning_rows
 from metrics.community.topics import stories_rising, tags_rising_for, terms_rising
 from metrics.community.trust import trust_figures
@@ -88,6 +89,7 @@ def community_figures(*, start: date, end: date, by: str, channel_id: int | None
         "sentiment_platforms": sentiment_over_range(sentiment),
         "sentiment_chart": _sentiment_chart(sentiment, by=by),
         "trust": trust_figures(start=start, end=end, channel_id=channel_id, by=by),
+        "checks": check_figures(start=start, end=end, channel_id=channel_id),
         "stories": stories,
         "stories_chart": hbar_list([(s["title"], s["change"]) for s in stories], title="Stories with more mentions"),
         "terms": terms,

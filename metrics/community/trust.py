@@ -4,7 +4,8 @@ The desk records an advocate's correction of a ticket's intent (a JUDGEMENT even
 services.judgement), never of its sentiment, which advocates cannot change. So for intent the page shows, of the
 range's counted mentions the desk gave an intent (metrics.community.counted), how many an advocate corrected
 afterwards, with that sample size; an uncorrected intent was not necessarily checked, so this is a floor on the
-error rate, not an accuracy. For sentiment it says that no correction is recorded and how many mentions carry one.
+error rate, not an accuracy. For sentiment it says how many mentions carry one. The accuracy itself is measured on a
+sample drawn at random and checked by the team (metrics.community.checks), shown beside these.
 """
 
 from __future__ import annotations
