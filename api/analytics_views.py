@@ -16,6 +16,7 @@ from api.errors import NotFound, refusals
 from api.params import AnalyticsParams, VolumeParams
 from api.views import DASHBOARDS, ApiView
 from channels.models import Channel
+from metrics.community.checks import check_rows
 from metrics.community.figures import by_default
 from metrics.community.members import WINDOWS, returning_rows
 from metrics.community.volume import volume_rows
@@ -104,4 +105,34 @@ class Returning(ApiView):
             rows = returning_rows(
                 start=v["from"], end=v["to"], by=v["by"], now=timezone.now(), channel_id=v.get("channel")
             )
+        return Response({"rows": rows})
+
+
+class Accuracy(ApiView):
+    permission_classes = [*ApiView.permission_classes, DASHBOARDS]
+
+    @extend_schema(
+        summary="How often the judgement read sentiment and intent right, on the mentions the team checked",
+        description="Per period of the checked mentions' days (the Community page's \"Check a sample\": each drawn "
+        "at random from the range's judged mentions, whatever the desk was sure of) and group (`sentiment`, "
+        "`intent`): how many were `checked`, on how many the desk said what the checker said (`right`), the share "
+        "in percent and its 95 % Wilson interval (`low`, `high`, percent). Only periods with a check are listed. "
+        + RANGE,
+        parameters=[AnalyticsParams],
+        responses={
+            200: _rows(
+                "Accuracy",
+                {
+                    "checked": serializers.IntegerField(),
+                    "right": serializers.IntegerField(),
+                    **{f: serializers.FloatField(allow_null=True) for f in ("pct", "low", "high")},
+                },
+            ),
+            **refusals(400, 404),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        v = _checked(request, AnalyticsParams)
+        with product_narrowed(v.get("product")):
+            rows = check_rows(start=v["from"], end=v["to"], by=v["by"], channel_id=v.get("channel"))
         return Response({"rows": rows})

@@ -26,6 +26,7 @@ ANALYTICS = {
     "volume": analytics_views.Volume,
     "returning": analytics_views.Returning,
     "share-of-voice": ShareOfVoice,
+    "accuracy": analytics_views.Accuracy,
 }
 
 urlpatterns = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from math import sqrt
 from statistics import NormalDist
 from typing import Any
@@ -111,3 +111,32 @@ def check_figures(*, start: date, end: date, channel_id: int | None = None) -> d
         "sentiment": Accuracy(sum(1 for d, s, _, _ in checked if d == s), len(checked)),
         "intent": Accuracy(sum(1 for _, _, d, i in checked if d == i), len(checked)),
     }
+
+
+def check_rows(*, start: date, end: date, by: str, channel_id: int | None = None) -> list[dict[str, Any]]:
+    """The API's rows (api.analytics_views.Accuracy): per period of the checked mentions' days and for "sentiment"
+    and "intent", how many were checked, how many the desk read as the checker did, the share and its 95 % interval
+    (`low`, `high`), by period then group; only periods with a check. One query."""
+    from metrics.community.volume import period_of
+
+    tally: dict[tuple[date, str], list[int]] = {}
+    rows = JudgementCheck.objects.filter(
+        ticket__in=counted_requested(start=start, end=end, channel_id=channel_id)
+    ).values_list("ticket__requested_at", "desk_sentiment", "sentiment", "desk_intent", "intent")
+    for at, desk_sentiment, sentiment, desk_intent, intent in rows:
+        period = period_of(at.astimezone(UTC).date(), by)
+        for group, same in (("sentiment", desk_sentiment == sentiment), ("intent", desk_intent == intent)):
+            counts = tally.setdefault((period, group), [0, 0])
+            counts[0] += int(same)
+            counts[1] += 1
+    answer = []
+    for (period, group), (right, checked) in sorted(
+        tally.items(), key=lambda item: (item[0][0], item[0][1] != "sentiment")
+    ):
+        accuracy = Accuracy(right, checked)
+        low, high = accuracy.interval or (None, None)
+        answer.append(
+            {"period": period.isoformat(), "group": group, "checked": checked, "right": right, "pct": accuracy.pct}
+            | {"low": low, "high": high}
+        )
+    return answer

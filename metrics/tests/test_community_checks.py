@@ -148,3 +148,47 @@ def test_the_community_page_shows_the_measured_accuracy_beside_the_charts(desk, 
     assert "on 4 of these mentions drawn at random and checked by the team, the desk read the sentiment right 3" in body
     assert "(75.0 %, 95 % interval 30.1\u201395.4 %)" in body  # an en dash between the two
     assert "on 4 mentions drawn at random and checked by the team, the desk read the intent right 4 times" in body
+
+
+def test_the_accuracy_api_counts_the_checks_per_period_and_group(desk, client):
+    """GET /api/analytics/accuracy/ (api.analytics_views.Accuracy): the checks' rows, counted here from the checks."""
+    from collections import Counter
+
+    from django.test import Client
+
+    from api.tokens import token_create
+    from metrics.community.volume import period_of
+
+    tickets = list(Ticket.objects.filter(pk__in=_drawable()).order_by("pk")[:9])
+    for i, ticket in enumerate(tickets):
+        sentiment = ticket.sentiment if i % 3 else ("positive" if ticket.sentiment != "positive" else "negative")
+        check_record(ticket=ticket, user=None, sentiment=sentiment, intent=ticket.intent if i % 2 else "other")
+    right: Counter = Counter()
+    checked: Counter = Counter()
+    for check in JudgementCheck.objects.select_related("ticket"):
+        period = period_of(check.ticket.requested_at.date(), "week").isoformat()
+        for group, same in (
+            ("sentiment", check.sentiment == check.desk_sentiment),
+            ("intent", check.intent == check.desk_intent),
+        ):
+            checked[(period, group)] += 1
+            right[(period, group)] += same
+
+    manager = Client(
+        headers={"Authorization": f"Bearer {token_create(user=ManagerFactory(), name='a', scope='read', days=1)[1]}"}
+    )
+    answer = manager.get(f"/api/analytics/accuracy/?{QUERY}&by=week")
+    assert answer.status_code == 200, answer.content
+    rows = answer.json()["rows"]
+    assert [(r["period"], r["group"], r["checked"], r["right"]) for r in rows] == [
+        (p, g, checked[(p, g)], right[(p, g)]) for p, g in sorted(checked, key=lambda k: (k[0], k[1] != "sentiment"))
+    ]
+    first = rows[0]
+    assert (first["low"], first["high"]) == Accuracy(first["right"], first["checked"]).interval
+    advocate = Client(
+        headers={"Authorization": f"Bearer {token_create(user=AdvocateFactory(), name='a', scope='read', days=1)[1]}"}
+    )
+    assert advocate.get("/api/analytics/accuracy/").status_code == 403
+    assert manager.get("/api/analytics/accuracy/?by=year").status_code == 400
+    schema = manager.get("/api/schema/?format=json").json()
+    assert {"200", "400"} <= set(schema["paths"]["/api/analytics/accuracy/"]["get"]["responses"])
