@@ -43,7 +43,13 @@ def _snooze_until() -> str:
 
 
 # The operations that take the KPI page's range (api.params.KpiParams): `from` not after `to`, at most MAX_DAYS days.
-KPI_RANGED = ("/api/kpi/", "/api/analytics/share-of-voice/", "/api/analytics/volume/", "/api/analytics/returning/")
+KPI_RANGED = (
+    "/api/kpi/",
+    "/api/analytics/share-of-voice/",
+    "/api/analytics/volume/",
+    "/api/analytics/returning/",
+    "/api/analytics/accuracy/",
+)
 
 
 @schemathesis.hook

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
     "/api/analytics/returning/",
+    "/api/analytics/accuracy/",
     "/api/analytics/share-of-voice/",
     "/api/analytics/volume/",
     "/api/changes/",

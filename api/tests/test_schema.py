@@ -72,8 +72,8 @@ def test_every_operation_answers_as_its_schema_says(settings, live_server):
     # 19 before PATCH /api/tickets/{id}/, 20 before the like and the deletion of our post, 22 before the repost and
     # the direct message, 24 before the issues and the snooze, 27 before the approval of a reply waiting for it, 28
     # before the recognition list (issue 46), 29 before share of voice, 30 before the Community figures' volume and
-    # returning members (issue 70).
-    assert tested == len(list(schema.get_all_operations())) == 32
+    # returning members (issue 70), 32 before the judgement's accuracy on the checked sample.
+    assert tested == len(list(schema.get_all_operations())) == 33
     assert cases > 16 * MAX_EXAMPLES
 
 
